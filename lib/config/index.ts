@@ -1,0 +1,227 @@
+import { z } from 'zod';
+
+/**
+ * One typed configuration for every function, read from the environment once per instance.
+ * Local defaults let a developer run everything with no configuration; stages other than
+ * `local` and `test` must provide secrets explicitly.
+ */
+
+const LOCAL_STAGES = new Set(['local', 'test']);
+const LOCAL_JWT_SECRET = 'local-only-jwt-secret-do-not-use-in-production';
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected an integer between ${min} and ${max}` })
+    .int({ error: `expected an integer between ${min} and ${max}` })
+    .min(min, { error: `expected an integer between ${min} and ${max}` })
+    .max(max, { error: `expected an integer between ${min} and ${max}` });
+
+const num = z.coerce.number({ error: 'expected a number' }).refine(Number.isFinite, { error: 'expected a number' });
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `expected a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+
+const brokerList = z
+  .string()
+  .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+  .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[\w.-]+:\d{1,5}$/.test(b)), {
+    error: 'expected a comma-separated list of host:port',
+  });
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
+  .transform((value) => ['true', '1', 'yes'].includes(value));
+
+const EnvSchema = z.object({
+  STAGE: z.enum(['local', 'test', 'dev', 'staging', 'prod'], { error: 'expected one of local, test, dev, staging, prod' }).default('local'),
+  SERVICE_NAME: z.string().min(1).default('telematics'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'], { error: 'expected DEBUG, INFO, WARN, ERROR or SILENT' }).default('INFO'),
+
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://telematics:telematics@127.0.0.1:5432/telematics'),
+  DB_POOL_MAX: int(1, 100).default(5),
+  DB_IDLE_TIMEOUT_S: int(1, 3600).default(20),
+  DB_CONNECT_TIMEOUT_S: int(1, 120).default(5),
+  DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
+  DB_MAX_LIFETIME_S: int(60, 86_400).default(1800),
+
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_CONNECT_TIMEOUT_MS: int(50, 60_000).default(1000),
+  REDIS_COMMAND_TIMEOUT_MS: int(5, 60_000).default(250),
+  REDIS_MAX_RETRIES: int(0, 10).default(1),
+
+  KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
+  KAFKA_TOPIC: z.string().regex(/^[\w.-]+$/, { error: 'expected a Kafka topic name' }).default('telematics.events'),
+  KAFKA_CLIENT_ID: z.string().min(1).default('telematics'),
+  KAFKA_CONSUMER_GROUP: z.string().min(1).default('telematics-ingest'),
+
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  S3_ENDPOINT: z.union([z.literal(''), url(['http:', 'https:'])]).default('http://127.0.0.1:4566'),
+  S3_MODEL_BUCKET: z.string().min(3).default('telematics-models'),
+  S3_ARCHIVE_BUCKET: z.string().min(3).default('telematics-archive'),
+
+  JWT_SECRET: z.string().optional(),
+  JWT_ISSUER: z.string().min(1).default('telematics'),
+  JWT_TTL_S: int(60, 7 * 86_400).default(3600),
+  PASSWORD_MIN_LENGTH: int(8, 128).default(8),
+
+  CACHE_ENABLED: boolean.default(true),
+  CACHE_PREFIX: z.string().regex(/^[\w:-]+$/, { error: 'expected letters, digits, _, - or :' }).default('tele'),
+  CACHE_L1_MAX_ENTRIES: int(0, 1_000_000).default(5000),
+  CACHE_LOCK_TTL_MS: int(100, 60_000).default(5000),
+  CACHE_LOCK_WAIT_MS: int(10, 60_000).default(2000),
+  CACHE_BREAKER_COOLDOWN_MS: int(100, 600_000).default(5000),
+  CACHE_BREAKER_THRESHOLD: int(1, 1000).default(3),
+
+  MAX_BODY_BYTES: int(1024, 6 * 1024 * 1024).default(1024 * 1024),
+
+  PARTITION_MONTHS_AHEAD: int(1, 36).default(3),
+  RETENTION_MONTHS: int(1, 120).default(12),
+
+  HARSH_BRAKING_MPS2: num.default(-3),
+  HARSH_ACCELERATION_MPS2: num.default(2.25),
+  HARSH_CORNERING_MPS2: num.default(3.5),
+  SPEED_LIMIT_KMH: num.default(120),
+
+  METRICS_NAMESPACE: z.string().min(1).default('Telematics'),
+});
+
+export type Stage = z.infer<typeof EnvSchema>['STAGE'];
+
+export interface Config {
+  stage: Stage;
+  isLocal: boolean;
+  serviceName: string;
+  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  db: { url: string; poolMax: number; idleTimeoutS: number; connectTimeoutS: number; statementTimeoutMs: number; maxLifetimeS: number };
+  redis: { url: string; connectTimeoutMs: number; commandTimeoutMs: number; maxRetries: number };
+  kafka: { brokers: string[]; topic: string; clientId: string; consumerGroup: string };
+  s3: { region: string; endpoint: string | undefined; modelBucket: string; archiveBucket: string };
+  auth: { jwtSecret: string; issuer: string; tokenTtlS: number; passwordMinLength: number };
+  cache: {
+    enabled: boolean;
+    prefix: string;
+    l1MaxEntries: number;
+    lockTtlMs: number;
+    lockWaitMs: number;
+    breakerCooldownMs: number;
+    breakerThreshold: number;
+  };
+  http: { maxBodyBytes: number };
+  partitions: { monthsAhead: number; retentionMonths: number };
+  harsh: { brakingMps2: number; accelerationMps2: number; corneringMps2: number; speedLimitKmh: number };
+  metrics: { namespace: string };
+}
+
+/** Raised at cold start when the environment is unusable; lists every problem at once. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses and validates an environment; empty strings count as unset so `FOO=` falls back to the default. */
+export function loadConfig(env: Env = process.env): Config {
+  const relevant: Env = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') relevant[key] = value.trim();
+  }
+  // S3_ENDPOINT='' is meaningful (use the AWS endpoint), so keep it when set explicitly.
+  if (env.S3_ENDPOINT !== undefined && env.S3_ENDPOINT.trim() === '') relevant.S3_ENDPOINT = '';
+
+  const parsed = EnvSchema.safeParse(relevant);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      const got = relevant[name];
+      problems.push(`${name}: ${issue.message}${got === undefined ? '' : `, got "${redact(name, got)}"`}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const isLocal = LOCAL_STAGES.has(e.STAGE);
+  let jwtSecret = e.JWT_SECRET;
+  if (!jwtSecret) {
+    if (isLocal) jwtSecret = LOCAL_JWT_SECRET;
+    else problems.push(`JWT_SECRET: required when STAGE=${e.STAGE}`);
+  } else if (jwtSecret.length < 32) {
+    problems.push('JWT_SECRET: expected at least 32 characters');
+  } else if (!isLocal && jwtSecret === LOCAL_JWT_SECRET) {
+    problems.push(`JWT_SECRET: the local development secret cannot be used when STAGE=${e.STAGE}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    stage: e.STAGE,
+    isLocal,
+    serviceName: e.SERVICE_NAME,
+    logLevel: e.LOG_LEVEL,
+    db: {
+      url: e.DATABASE_URL,
+      poolMax: e.DB_POOL_MAX,
+      idleTimeoutS: e.DB_IDLE_TIMEOUT_S,
+      connectTimeoutS: e.DB_CONNECT_TIMEOUT_S,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+      maxLifetimeS: e.DB_MAX_LIFETIME_S,
+    },
+    redis: {
+      url: e.REDIS_URL,
+      connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+      maxRetries: e.REDIS_MAX_RETRIES,
+    },
+    kafka: { brokers: e.KAFKA_BROKERS, topic: e.KAFKA_TOPIC, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
+    s3: { region: e.AWS_REGION, endpoint: e.S3_ENDPOINT || undefined, modelBucket: e.S3_MODEL_BUCKET, archiveBucket: e.S3_ARCHIVE_BUCKET },
+    auth: { jwtSecret: jwtSecret ?? LOCAL_JWT_SECRET, issuer: e.JWT_ISSUER, tokenTtlS: e.JWT_TTL_S, passwordMinLength: e.PASSWORD_MIN_LENGTH },
+    cache: {
+      enabled: e.CACHE_ENABLED,
+      prefix: e.CACHE_PREFIX,
+      l1MaxEntries: e.CACHE_L1_MAX_ENTRIES,
+      lockTtlMs: e.CACHE_LOCK_TTL_MS,
+      lockWaitMs: e.CACHE_LOCK_WAIT_MS,
+      breakerCooldownMs: e.CACHE_BREAKER_COOLDOWN_MS,
+      breakerThreshold: e.CACHE_BREAKER_THRESHOLD,
+    },
+    http: { maxBodyBytes: e.MAX_BODY_BYTES },
+    partitions: { monthsAhead: e.PARTITION_MONTHS_AHEAD, retentionMonths: e.RETENTION_MONTHS },
+    harsh: {
+      brakingMps2: e.HARSH_BRAKING_MPS2,
+      accelerationMps2: e.HARSH_ACCELERATION_MPS2,
+      corneringMps2: e.HARSH_CORNERING_MPS2,
+      speedLimitKmh: e.SPEED_LIMIT_KMH,
+    },
+    metrics: { namespace: e.METRICS_NAMESPACE },
+  };
+}
+
+function redact(name: string, value: string): string {
+  if (/SECRET|PASSWORD|TOKEN/.test(name)) return '***';
+  if (/_URL$/.test(name)) return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  return value;
+}
+
+let cached: Config | undefined;
+
+/** The instance's configuration, validated on first use (cold start) and reused by warm invocations. */
+export function getConfig(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** Tests and scripts that change the environment call this to re-read it. */
+export function resetConfig(): void {
+  cached = undefined;
+}
