@@ -18,11 +18,15 @@ export default tseslint.config(
   },
   {
     // Command-line tools and tests talk to a terminal on purpose.
-    files: ['scripts/**/*.ts', 'test/**/*.ts'],
+    files: ['scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { process: 'readonly', console: 'readonly' },
+    },
   },
 );
