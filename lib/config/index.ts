@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   DB_CONNECT_TIMEOUT_S: int(1, 120).default(5),
   DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(10_000),
   DB_MAX_LIFETIME_S: int(60, 86_400).default(1800),
+  // Transaction-mode poolers (RDS Proxy, PgBouncer) cannot keep named prepared statements per client.
+  DB_PREPARE: boolean.default(true),
 
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   REDIS_CONNECT_TIMEOUT_MS: int(50, 60_000).default(1000),
@@ -101,7 +103,7 @@ export interface Config {
   isLocal: boolean;
   serviceName: string;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  db: { url: string; poolMax: number; idleTimeoutS: number; connectTimeoutS: number; statementTimeoutMs: number; maxLifetimeS: number };
+  db: { url: string; poolMax: number; idleTimeoutS: number; connectTimeoutS: number; statementTimeoutMs: number; maxLifetimeS: number; prepare: boolean };
   redis: { url: string; connectTimeoutMs: number; commandTimeoutMs: number; maxRetries: number };
   kafka: { brokers: string[]; topic: string; clientId: string; consumerGroup: string };
   s3: { region: string; endpoint: string | undefined; modelBucket: string; archiveBucket: string };
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
       connectTimeoutS: e.DB_CONNECT_TIMEOUT_S,
       statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
       maxLifetimeS: e.DB_MAX_LIFETIME_S,
+      prepare: e.DB_PREPARE,
     },
     redis: {
       url: e.REDIS_URL,
