@@ -1,0 +1,1 @@
+export { hashPassword, verifyPassword, passwordNeedsRehash } from './password.js';
