@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# Redis 7 on 127.0.0.1:6379, our own config (no persistence), not the distribution's service.
+
+readonly REDIS_PORT=6379
+readonly REDIS_LOCAL_URL="redis://127.0.0.1:$REDIS_PORT"
+
+redis_layout() {
+  REDIS_DIR="$STATE_DIR/redis"
+  REDIS_CONF="$REDIS_DIR/redis.conf"
+  REDIS_LOG="$REDIS_DIR/redis.log"
+  REDIS_PIDFILE="$STATE_DIR/redis.pid"
+}
+
+redis_install() {
+  if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    apt_install redis-server redis-tools
+  fi
+  local version
+  version=$(redis-server --version | grep -o 'v=[0-9]*' | cut -d= -f2)
+  ((version >= 7)) || die "redis-server $version found; Redis 7 or newer is needed"
+}
+
+redis_running_pid() {
+  local pid
+  pid=$(read_pidfile "$REDIS_PIDFILE")
+  if pid_matches "$pid" redis-server; then echo "$pid"; fi
+}
+
+redis_start() {
+  mkdir -p "$REDIS_DIR"
+  cat >"$REDIS_CONF" <<CONF
+# Written by scripts/services.sh on every start; a cache only, so nothing is persisted.
+bind 127.0.0.1
+port $REDIS_PORT
+protected-mode yes
+daemonize yes
+supervised no
+pidfile $REDIS_PIDFILE
+logfile $REDIS_LOG
+dir $REDIS_DIR
+save ""
+appendonly no
+loglevel warning
+maxclients 1000
+CONF
+  : >"$REDIS_LOG"
+  if ! redis-server "$REDIS_CONF" 9>&- >/dev/null 2>&1; then
+    tail -n 20 "$REDIS_LOG" >&2
+    die "redis-server failed to start"
+  fi
+  wait_until 15 "Redis pid file" "$REDIS_LOG" test -s "$REDIS_PIDFILE"
+}
+
+redis_check_local() {
+  [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping) == PONG ]]
+}
+
+redis_check_url() {
+  local tls=()
+  [[ $REDIS_URL == rediss://* ]] && tls=(--tls)
+  [[ $(redis-cli "${tls[@]}" -u "$REDIS_URL" ping 2>/dev/null) == PONG ]]
+}
+
+redis_up() {
+  local pid listener owner
+  if [[ -n ${REDIS_URL:-} ]]; then
+    command -v redis-cli >/dev/null || apt_install redis-tools
+    wait_until 60 "Redis at $(mask_url "$REDIS_URL")" "" redis_check_url
+    SERVICE_REPORT="external  $(mask_url "$REDIS_URL")"
+    return
+  fi
+  redis_install
+  redis_layout
+  pid=$(redis_running_pid)
+  if [[ -n $pid ]]; then
+    wait_until 15 "Redis" "$REDIS_LOG" redis_check_local
+    SERVICE_REPORT="running   $REDIS_LOCAL_URL pid $pid"
+    return
+  fi
+  rm -f "$REDIS_PIDFILE"
+  listener=$(port_listener "$REDIS_PORT")
+  if [[ -n $listener ]]; then
+    if owner=$(registry_owner redis "$listener"); then
+      wait_until 15 "Redis (shared)" "" redis_check_local
+      SERVICE_REPORT="shared    $REDIS_LOCAL_URL pid ${owner%% *} (started by ${owner#* })"
+      return
+    fi
+    die "port $REDIS_PORT is in use by $(describe_pid "$listener"), which this script did not start; stop it, or set REDIS_URL to use it"
+  fi
+  redis_start
+  pid=$(redis_running_pid)
+  [[ -n $pid ]] || die "redis-server exited right after start (log: $REDIS_LOG)"
+  registry_set redis "$pid"
+  wait_until 15 "Redis" "$REDIS_LOG" redis_check_local
+  SERVICE_REPORT="started   $REDIS_LOCAL_URL pid $pid"
+}
+
+redis_down() {
+  local pid
+  if [[ -n ${REDIS_URL:-} ]]; then
+    SERVICE_REPORT="external  left alone"
+    return
+  fi
+  redis_layout
+  pid=$(redis_running_pid)
+  if [[ -z $pid ]]; then
+    rm -f "$REDIS_PIDFILE"
+    SERVICE_REPORT="stopped   (was not running)"
+    return
+  fi
+  stop_pid "$pid" redis TERM 10
+  rm -f "$REDIS_PIDFILE"
+  registry_clear redis "$pid"
+  SERVICE_REPORT="stopped   pid $pid"
+}
+
+redis_status() {
+  local pid listener owner
+  if [[ -n ${REDIS_URL:-} ]]; then
+    SERVICE_REPORT="external  $(mask_url "$REDIS_URL")"
+    return
+  fi
+  redis_layout
+  pid=$(redis_running_pid)
+  listener=$(port_listener "$REDIS_PORT")
+  if [[ -n $pid ]]; then
+    SERVICE_REPORT="ours      $REDIS_LOCAL_URL pid $pid"
+  elif [[ -n $listener ]] && owner=$(registry_owner redis "$listener"); then
+    SERVICE_REPORT="shared    $REDIS_LOCAL_URL pid ${owner%% *} (started by ${owner#* })"
+  elif [[ -n $listener ]]; then
+    SERVICE_REPORT="foreign   port $REDIS_PORT held by $(describe_pid "$listener")"
+  else
+    SERVICE_REPORT="stopped"
+  fi
+}
+
+redis_env() {
+  if [[ -n ${REDIS_URL:-} ]]; then
+    echo "# REDIS_URL is external: $(mask_url "$REDIS_URL")"
+  else
+    echo "export REDIS_URL=$REDIS_LOCAL_URL"
+  fi
+}
