@@ -44,6 +44,8 @@ const boolean = z
 const EnvSchema = z.object({
   STAGE: z.enum(['local', 'test', 'dev', 'staging', 'prod'], { error: 'expected one of local, test, dev, staging, prod' }).default('local'),
   SERVICE_NAME: z.string().min(1).default('telematics'),
+  // The deployed build, reported by GET /health; serverless.yml sets it from package.json.
+  SERVICE_VERSION: z.string().min(1).default('0.0.0-dev'),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'], { error: 'expected DEBUG, INFO, WARN, ERROR or SILENT' }).default('INFO'),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://telematics:telematics@127.0.0.1:5432/telematics'),
@@ -102,6 +104,7 @@ export interface Config {
   stage: Stage;
   isLocal: boolean;
   serviceName: string;
+  serviceVersion: string;
   logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   db: { url: string; poolMax: number; idleTimeoutS: number; connectTimeoutS: number; statementTimeoutMs: number; maxLifetimeS: number; prepare: boolean };
   redis: { url: string; connectTimeoutMs: number; commandTimeoutMs: number; maxRetries: number };
@@ -170,6 +173,7 @@ export function loadConfig(env: Env = process.env): Config {
     stage: e.STAGE,
     isLocal,
     serviceName: e.SERVICE_NAME,
+    serviceVersion: e.SERVICE_VERSION,
     logLevel: e.LOG_LEVEL,
     db: {
       url: e.DATABASE_URL,
