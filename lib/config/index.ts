@@ -74,6 +74,7 @@ const EnvSchema = z.object({
 
   JWT_SECRET: z.string().optional(),
   JWT_ISSUER: z.string().min(1).default('telematics'),
+  JWT_AUDIENCE: z.string().min(1).default('telematics-api'),
   JWT_TTL_S: int(60, 7 * 86_400).default(3600),
   PASSWORD_MIN_LENGTH: int(8, 128).default(8),
 
@@ -96,6 +97,8 @@ const EnvSchema = z.object({
   SPEED_LIMIT_KMH: num.default(120),
 
   METRICS_NAMESPACE: z.string().min(1).default('Telematics'),
+  // EMF lines on stdout are what CloudWatch reads in AWS; locally they only bury the logs, so off by default there.
+  METRICS_EMF: boolean.optional(),
 });
 
 export type Stage = z.infer<typeof EnvSchema>['STAGE'];
@@ -110,7 +113,7 @@ export interface Config {
   redis: { url: string; connectTimeoutMs: number; commandTimeoutMs: number; maxRetries: number };
   kafka: { brokers: string[]; topic: string; clientId: string; consumerGroup: string };
   s3: { region: string; endpoint: string | undefined; modelBucket: string; archiveBucket: string };
-  auth: { jwtSecret: string; issuer: string; tokenTtlS: number; passwordMinLength: number };
+  auth: { jwtSecret: string; issuer: string; audience: string; tokenTtlS: number; passwordMinLength: number };
   cache: {
     enabled: boolean;
     prefix: string;
@@ -123,7 +126,7 @@ export interface Config {
   http: { maxBodyBytes: number };
   partitions: { monthsAhead: number; retentionMonths: number };
   harsh: { brakingMps2: number; accelerationMps2: number; corneringMps2: number; speedLimitKmh: number };
-  metrics: { namespace: string };
+  metrics: { namespace: string; emf: boolean };
 }
 
 /** Raised at cold start when the environment is unusable; lists every problem at once. */
@@ -192,7 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     kafka: { brokers: e.KAFKA_BROKERS, topic: e.KAFKA_TOPIC, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
     s3: { region: e.AWS_REGION, endpoint: e.S3_ENDPOINT || undefined, modelBucket: e.S3_MODEL_BUCKET, archiveBucket: e.S3_ARCHIVE_BUCKET },
-    auth: { jwtSecret: jwtSecret ?? LOCAL_JWT_SECRET, issuer: e.JWT_ISSUER, tokenTtlS: e.JWT_TTL_S, passwordMinLength: e.PASSWORD_MIN_LENGTH },
+    auth: { jwtSecret: jwtSecret ?? LOCAL_JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, tokenTtlS: e.JWT_TTL_S, passwordMinLength: e.PASSWORD_MIN_LENGTH },
     cache: {
       enabled: e.CACHE_ENABLED,
       prefix: e.CACHE_PREFIX,
@@ -210,7 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
       corneringMps2: e.HARSH_CORNERING_MPS2,
       speedLimitKmh: e.SPEED_LIMIT_KMH,
     },
-    metrics: { namespace: e.METRICS_NAMESPACE },
+    metrics: { namespace: e.METRICS_NAMESPACE, emf: e.METRICS_EMF ?? !isLocal },
   };
 }
 
