@@ -69,6 +69,12 @@ apt_install() {
   fi
 }
 
+# Alive and not a zombie (a child we started and have not reaped yet still answers kill -0).
+pid_alive() {
+  kill -0 "$1" 2>/dev/null || return 1
+  [[ $(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) != Z ]]
+}
+
 # The command line of a live process, spaces for NULs; empty if it is gone.
 proc_cmdline() {
   [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true
@@ -108,14 +114,19 @@ describe_pid() {
   fi
 }
 
-# wait_until TIMEOUT_S WHAT LOG CMD...: polls CMD until it succeeds; on timeout fails loudly with
-# the end of LOG and the output of the last attempt.
+# wait_until TIMEOUT_S WHAT LOG CMD...: polls CMD until it succeeds; on timeout (or when the
+# process WAIT_PID, if set, dies) fails loudly with the end of LOG and the last check's output.
 wait_until() {
   local timeout=$1 what=$2 log=$3
   shift 3
   local deadline=$((SECONDS + timeout)) out=""
   while true; do
     if out=$("$@" 2>&1); then return 0; fi
+    # WAIT_PID: the process we are waiting for; if it dies there is no point in waiting on.
+    if [[ -n ${WAIT_PID:-} ]] && ! pid_alive "$WAIT_PID"; then
+      out="process $WAIT_PID exited"
+      deadline=$SECONDS
+    fi
     if ((SECONDS >= deadline)); then
       warn "$what not ready after ${timeout}s"
       [[ -n $out ]] && printf '  last check said: %s\n' "$(tail -n 5 <<<"$out")" >&2
