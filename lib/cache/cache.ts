@@ -1,0 +1,514 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { LRUCache } from 'lru-cache';
+import { getConfig } from '../config/index.js';
+import { getLogger } from '../logger/index.js';
+import { decodeEntry, encodeEntry, joinGroupVersions, type StoredEntry } from './entry.js';
+import {
+  MAX_ENTRY_LIFETIME_MS,
+  UNAVAILABLE,
+  execPipeline,
+  getCacheRuntime,
+  registerCache,
+  type CacheMember,
+  type CacheRuntime,
+  type RedisCounters,
+} from './runtime.js';
+import { EXTEND, RELEASE, STORE_AND_RELEASE, runScript } from './scripts.js';
+
+export type Loader<T> = () => Promise<T> | T;
+
+export interface CacheDefinition {
+  /** Names the cache in keys, messages and metrics: letters, digits, `_` and `-`. */
+  name: string;
+  /** How long (ms) an entry is fresh. */
+  ttl: number;
+  /** How long (ms) after `ttl` an entry may still be served if its loader fails. Default 0 (never). */
+  grace?: number;
+  /**
+   * How long (ms) an instance keeps an entry in its L1 without asking Redis, at most `ttl`.
+   * Invalidations reach L1 through the bus; this bounds staleness when a message is lost.
+   * Default `ttl`; 0 turns L1 off for this cache.
+   */
+  l1Ttl?: number;
+  /** L1 capacity in entries. Default `CACHE_L1_MAX_ENTRIES`. */
+  l1MaxEntries?: number;
+  /**
+   * After the loader failed and a stale value was served, how long (ms) that value is served from
+   * L1 before the loader is tried again, so a failing database is not called by every request.
+   * Default 5000.
+   */
+  graceBackoff?: number;
+}
+
+/** Per-call overrides of the cache's definition. */
+export interface LoadOptions {
+  ttl?: number;
+  grace?: number;
+  l1Ttl?: number;
+  /**
+   * Groups the value belongs to, e.g. `driver:42`: `invalidateGroups('driver:42')` then outdates it
+   * in every cache. A key must be read with the same groups, in the same order, every time.
+   */
+  groups?: readonly string[];
+}
+
+export interface WarmEntry<T> extends LoadOptions {
+  key: string;
+  value: T;
+}
+
+export interface WarmOptions extends Omit<LoadOptions, 'groups'> {
+  groups?: readonly string[] | ((key: string) => readonly string[]);
+  /** Loaders running at once. Default 8. */
+  concurrency?: number;
+}
+
+/** Counters of one named cache since the instance started (monotonic, for metrics). */
+export interface CacheCounters extends RedisCounters {
+  /** Served from this instance's memory. */
+  l1_hits: number;
+  /** Served from Redis at the first look. */
+  l2_hits: number;
+  /** Nothing usable in L1 or L2 at the first look (counted once per key and instance, see `coalesced`). */
+  misses: number;
+  /** Calls that joined a miss already being resolved in this instance instead of starting their own. */
+  coalesced: number;
+  /** Stale values served within the grace period because the loader failed. */
+  stale_served: number;
+  /** Loader runs, successful or not. */
+  loads: number;
+  load_errors: number;
+  /** Misses that found another instance loading the key and waited for its value. */
+  lock_waits: number;
+  /** Waits that outlasted CACHE_LOCK_WAIT_MS and ran the loader anyway. */
+  lock_timeouts: number;
+  /** L1 drops caused by invalidations, local and from other instances. */
+  invalidations: number;
+}
+
+export function emptyCounters(): CacheCounters {
+  return {
+    l1_hits: 0,
+    l2_hits: 0,
+    misses: 0,
+    coalesced: 0,
+    stale_served: 0,
+    loads: 0,
+    load_errors: 0,
+    lock_waits: 0,
+    lock_timeouts: 0,
+    invalidations: 0,
+    errors: 0,
+    l2_bypassed: 0,
+  };
+}
+
+interface L1Entry {
+  value: unknown;
+  /** Epoch ms; past it the entry is only a grace candidate. */
+  freshUntil: number;
+  groups: readonly string[];
+}
+
+interface Settings {
+  ttl: number;
+  grace: number;
+  l1Ttl: number;
+  groups: readonly string[];
+}
+
+/** A miss being resolved; `invalidated` is set when the key or one of its groups is invalidated meanwhile. */
+interface FlightState {
+  readonly groups: readonly string[];
+  invalidated: boolean;
+}
+
+interface Flight {
+  state: FlightState;
+  promise: Promise<unknown>;
+}
+
+interface StaleCandidates {
+  l1?: L1Entry;
+  l2?: StoredEntry;
+}
+
+/** Where a loaded value goes in L2: versions read before loading, and the lock if this instance holds it. */
+interface L2Target {
+  groupVersions: string;
+  lock?: { key: string; token: string };
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9][\w-]*$/;
+/** Names that would collide with the other key spaces under the prefix. */
+const RESERVED_NAMES = new Set(['lock', 'group', 'bus']);
+const NO_GROUPS: readonly string[] = Object.freeze([]);
+const FIRST_POLL_MS = 10;
+const MAX_POLL_MS = 100;
+const DEFAULT_GRACE_BACKOFF_MS = 5000;
+const DEFAULT_WARM_CONCURRENCY = 8;
+
+/**
+ * One named cache. Values come back as their JSON round trip (a loader's `Date` comes back as a
+ * string, from L1 as from L2) and are shared between callers through L1: treat them as immutable.
+ */
+export class Cache implements CacheMember {
+  readonly name: string;
+  readonly counters: CacheCounters = emptyCounters();
+  private readonly enabled: boolean;
+  private readonly defaults: Omit<Settings, 'groups'>;
+  private readonly graceBackoff: number;
+  private readonly lockTtlMs: number;
+  private readonly lockWaitMs: number;
+  private readonly l1: LRUCache<string, L1Entry> | undefined;
+  private readonly keysByGroup = new Map<string, Set<string>>();
+  private readonly flights = new Map<string, Flight>();
+
+  constructor(definition: CacheDefinition) {
+    if (!NAME_PATTERN.test(definition.name) || RESERVED_NAMES.has(definition.name)) {
+      throw new Error(`Invalid cache name "${definition.name}": use letters, digits, _ and -, not ${[...RESERVED_NAMES].join('/')}`);
+    }
+    const config = getConfig().cache;
+    this.name = definition.name;
+    this.defaults = this.settings(definition, { ttl: definition.ttl, grace: 0, l1Ttl: definition.ttl });
+    this.graceBackoff = definition.graceBackoff ?? DEFAULT_GRACE_BACKOFF_MS;
+    this.enabled = config.enabled;
+    this.lockTtlMs = config.lockTtlMs;
+    this.lockWaitMs = config.lockWaitMs;
+    const l1MaxEntries = definition.l1MaxEntries ?? config.l1MaxEntries;
+    if (l1MaxEntries > 0 && this.defaults.l1Ttl > 0) {
+      this.l1 = new LRUCache<string, L1Entry>({
+        max: l1MaxEntries,
+        ttl: this.defaults.ttl + this.defaults.grace,
+        dispose: (entry, key) => this.unindex(key, entry.groups),
+      });
+    }
+    registerCache(this);
+  }
+
+  private get runtime(): CacheRuntime {
+    return getCacheRuntime();
+  }
+
+  /**
+   * Cache-aside read: L1, then L2, then the loader, which runs once across the fleet for a key
+   * that is missing everywhere. Never fails because of Redis; fails only if the loader fails and no
+   * value within its grace period is left.
+   */
+  async getOrLoad<T>(key: string, loader: Loader<T>, options?: LoadOptions): Promise<T> {
+    if (!this.enabled) {
+      this.counters.loads++;
+      return loader();
+    }
+    const cached = this.l1?.get(key);
+    if (cached !== undefined && cached.freshUntil > Date.now()) {
+      this.counters.l1_hits++;
+      return cached.value as T;
+    }
+    const running = this.flights.get(key);
+    if (running) {
+      this.counters.coalesced++;
+      return running.promise as Promise<T>;
+    }
+    const settings = this.settings(options ?? {}, this.defaults);
+    const state: FlightState = { groups: settings.groups, invalidated: false };
+    const promise = this.resolve<T>(key, loader, settings, state, cached).finally(() => {
+      if (this.flights.get(key)?.state === state) this.flights.delete(key);
+    });
+    this.flights.set(key, { state, promise });
+    return promise;
+  }
+
+  /** Drops the key here and in Redis, and tells the other instances to drop it from their L1. */
+  async delete(key: string): Promise<void> {
+    this.dropKey(key);
+    if (!this.enabled) return;
+    await this.runtime.invalidate(this.counters, [{ kind: 'key', cache: this.name, key }]);
+  }
+
+  /** Stores values proactively (e.g. after scoring) so the next reads are hits everywhere. */
+  async warm<T>(entries: Iterable<WarmEntry<T>>): Promise<void>;
+  async warm<T>(keys: Iterable<string>, loader: (key: string) => Promise<T> | T, options?: WarmOptions): Promise<void>;
+  async warm<T>(
+    source: Iterable<WarmEntry<T>> | Iterable<string>,
+    loader?: (key: string) => Promise<T> | T,
+    options: WarmOptions = {},
+  ): Promise<void> {
+    const entries = loader ? await this.loadForWarm(source as Iterable<string>, loader, options) : [...(source as Iterable<WarmEntry<T>>)];
+    if (!this.enabled || entries.length === 0) return;
+    const runtime = this.runtime;
+    const prepared = entries.map((entry) => {
+      const settings = this.settings(entry, this.defaults);
+      const json = JSON.stringify(entry.value);
+      return { key: entry.key, settings, json, value: json === undefined ? undefined : (JSON.parse(json) as unknown) };
+    });
+    const groups = [...new Set(prepared.flatMap((entry) => entry.settings.groups))];
+    const written = await runtime.call(this.counters, async (redis) => {
+      const versions = groups.length > 0 ? await redis.mget(groups.map((group) => runtime.groupKey(group))) : [];
+      const versionOf = new Map(groups.map((group, i) => [group, versions[i] ?? null]));
+      const pipeline = redis.pipeline();
+      const now = Date.now();
+      for (const entry of prepared) {
+        if (entry.json === undefined) continue;
+        const groupVersions = joinGroupVersions(entry.settings.groups.map((group) => versionOf.get(group) ?? null));
+        const stored = encodeEntry(entry.json, now + entry.settings.ttl, groupVersions);
+        pipeline.set(runtime.valueKey(this.name, entry.key), stored, 'PX', entry.settings.ttl + entry.settings.grace);
+        pipeline.publish(runtime.channel, runtime.keyMessage(this.name, entry.key));
+      }
+      await execPipeline(pipeline);
+    });
+    if (written === UNAVAILABLE) getLogger().warn('Cache warm could not write to Redis; values are kept in this instance only', { cache: this.name });
+    const now = Date.now();
+    for (const entry of prepared) {
+      // A miss being resolved meanwhile loaded older data: it must not overwrite the warmed value.
+      this.taintFlight(entry.key);
+      if (entry.value !== undefined) this.setL1(entry.key, entry.value, now + entry.settings.l1Ttl, entry.settings);
+    }
+  }
+
+  /** Empties this instance's L1 for this cache (Redis is untouched). */
+  clearL1(): void {
+    this.l1?.clear();
+    this.keysByGroup.clear();
+  }
+
+  /** Applies a key invalidation to this instance. */
+  dropKey(key: string): void {
+    this.counters.invalidations++;
+    this.l1?.delete(key);
+    this.taintFlight(key);
+  }
+
+  /** Applies a group invalidation to this instance. */
+  dropGroup(group: string): void {
+    const keys = this.keysByGroup.get(group);
+    if (keys) {
+      this.keysByGroup.delete(group);
+      this.counters.invalidations += keys.size;
+      for (const key of keys) this.l1?.delete(key);
+    }
+    for (const flight of this.flights.values()) {
+      if (flight.state.groups.includes(group)) flight.state.invalidated = true;
+    }
+  }
+
+  private taintFlight(key: string): void {
+    const flight = this.flights.get(key);
+    if (flight) flight.state.invalidated = true;
+  }
+
+  private async resolve<T>(key: string, loader: Loader<T>, settings: Settings, flight: FlightState, l1Stale: L1Entry | undefined): Promise<T> {
+    const runtime = this.runtime;
+    const redisKeys = [runtime.valueKey(this.name, key)];
+    for (const group of settings.groups) redisKeys.push(runtime.groupKey(group));
+
+    const read = await runtime.call(this.counters, (redis) => redis.mget(redisKeys));
+    if (read === UNAVAILABLE) {
+      this.counters.misses++;
+      return this.load(key, loader, settings, flight, { l1: l1Stale }, undefined);
+    }
+    const entry = decodeEntry(read[0]);
+    const current = entry && entry.groupVersions === joinGroupVersions(read.slice(1));
+    if (current && entry.freshUntil > Date.now()) {
+      this.counters.l2_hits++;
+      return this.fromL2<T>(key, entry, settings, flight);
+    }
+    this.counters.misses++;
+    return this.loadOnce(key, loader, settings, flight, { l1: l1Stale, l2: current ? entry : undefined }, redisKeys);
+  }
+
+  /**
+   * Fleet-wide single flight: take the key's lock (SET NX PX with a random owner token) and load,
+   * or wait for the owner's "ready" message (polling as a fallback) and read its value. Taking the
+   * lock and re-reading the value go in one pipeline, so a lock freed by an owner that has just
+   * stored the value is never mistaken for a free key. Past CACHE_LOCK_WAIT_MS, load anyway.
+   */
+  private async loadOnce<T>(
+    key: string,
+    loader: Loader<T>,
+    settings: Settings,
+    flight: FlightState,
+    stale: StaleCandidates,
+    redisKeys: string[],
+  ): Promise<T> {
+    const runtime = this.runtime;
+    const lockKey = runtime.lockKey(this.name, key);
+    const token = randomBytes(12).toString('base64url');
+    const deadline = performance.now() + this.lockWaitMs;
+    let pause = FIRST_POLL_MS;
+    let waited = false;
+    for (;;) {
+      const attempt = await runtime.call(this.counters, (redis) =>
+        execPipeline(redis.pipeline().set(lockKey, token, 'PX', this.lockTtlMs, 'NX').mget(redisKeys)),
+      );
+      if (attempt === UNAVAILABLE) return this.load(key, loader, settings, flight, stale, undefined);
+      const acquired = attempt[0] === 'OK';
+      const values = attempt[1] as (string | null)[];
+      const groupVersions = joinGroupVersions(values.slice(1));
+      const entry = decodeEntry(values[0]);
+      if (entry && entry.groupVersions === groupVersions && entry.freshUntil > Date.now()) {
+        if (acquired) void this.releaseLock(key, lockKey, token);
+        return this.fromL2<T>(key, entry, settings, flight);
+      }
+      if (acquired) return this.load(key, loader, settings, flight, stale, { groupVersions, lock: { key: lockKey, token } });
+      if (!waited) {
+        waited = true;
+        this.counters.lock_waits++;
+      }
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) {
+        this.counters.lock_timeouts++;
+        return this.load(key, loader, settings, flight, stale, { groupVersions });
+      }
+      await runtime.waitForReady(this.name, key, Math.min(pause, remaining));
+      pause = Math.min(pause * 2, MAX_POLL_MS);
+    }
+  }
+
+  /** Runs the loader and stores its value in L2 (when `target` is given) and L1. */
+  private async load<T>(
+    key: string,
+    loader: Loader<T>,
+    settings: Settings,
+    flight: FlightState,
+    stale: StaleCandidates,
+    target: L2Target | undefined,
+  ): Promise<T> {
+    const runtime = this.runtime;
+    const lock = target?.lock;
+    const keepAlive = lock ? this.keepLockAlive(lock.key, lock.token) : undefined;
+    let value: T;
+    try {
+      this.counters.loads++;
+      value = await loader();
+    } catch (error) {
+      this.counters.load_errors++;
+      if (lock) void this.releaseLock(key, lock.key, lock.token);
+      return this.serveStale(key, settings, flight, stale, error);
+    } finally {
+      if (keepAlive) clearInterval(keepAlive);
+    }
+
+    const json = JSON.stringify(value);
+    if (json === undefined || flight.invalidated) {
+      // `undefined` has no JSON form; an invalidated load may predate the write that invalidated it.
+      if (lock) void this.releaseLock(key, lock.key, lock.token);
+      return json === undefined ? value : (JSON.parse(json) as T);
+    }
+    const canonical = JSON.parse(json) as T;
+    if (target) {
+      const stored = encodeEntry(json, Date.now() + settings.ttl, target.groupVersions);
+      await runtime.call(this.counters, (redis) =>
+        runScript(
+          redis,
+          STORE_AND_RELEASE,
+          [runtime.valueKey(this.name, key), lock?.key ?? runtime.lockKey(this.name, key)],
+          [stored, settings.ttl + settings.grace, lock?.token ?? '', runtime.channel, runtime.readyMessage(this.name, key)],
+        ),
+      );
+    }
+    if (!flight.invalidated) this.setL1(key, canonical, Date.now() + settings.l1Ttl, settings);
+    return canonical;
+  }
+
+  private serveStale<T>(key: string, settings: Settings, flight: FlightState, stale: StaleCandidates, error: unknown): T {
+    const now = Date.now();
+    let value: unknown;
+    let found = false;
+    // An invalidated value is known to be wrong; grace only covers values that merely aged.
+    if (!flight.invalidated && settings.grace > 0) {
+      if (stale.l1 && stale.l1.freshUntil + settings.grace > now) {
+        value = stale.l1.value;
+        found = true;
+      } else if (stale.l2 && stale.l2.freshUntil + settings.grace > now) {
+        value = JSON.parse(stale.l2.json);
+        found = true;
+      }
+    }
+    if (!found) throw error;
+    this.counters.stale_served++;
+    getLogger().warn('Cache loader failed; serving a stale value within its grace period', {
+      cache: this.name,
+      key,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    this.setL1(key, value, now + Math.min(this.graceBackoff, settings.grace), settings);
+    return value as T;
+  }
+
+  private fromL2<T>(key: string, entry: StoredEntry, settings: Settings, flight: FlightState): T {
+    const value = JSON.parse(entry.json) as T;
+    if (!flight.invalidated) this.setL1(key, value, Math.min(entry.freshUntil, Date.now() + settings.l1Ttl), settings);
+    return value;
+  }
+
+  private setL1(key: string, value: unknown, freshUntil: number, settings: Settings): void {
+    if (!this.l1) return;
+    const lifetime = Math.ceil(freshUntil - Date.now() + settings.grace);
+    if (lifetime <= 0) return;
+    const groups = settings.groups;
+    this.l1.set(key, { value, freshUntil, groups }, { ttl: lifetime });
+    for (const group of groups) {
+      let keys = this.keysByGroup.get(group);
+      if (!keys) {
+        keys = new Set();
+        this.keysByGroup.set(group, keys);
+      }
+      keys.add(key);
+    }
+  }
+
+  private unindex(key: string, groups: readonly string[]): void {
+    for (const group of groups) {
+      const keys = this.keysByGroup.get(group);
+      if (!keys) continue;
+      keys.delete(key);
+      if (keys.size === 0) this.keysByGroup.delete(group);
+    }
+  }
+
+  /** Extends the lock while a slow loader runs, so no other instance starts a second load. */
+  private keepLockAlive(lockKey: string, token: string): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      void this.runtime.call(this.counters, (redis) => runScript(redis, EXTEND, [lockKey], [token, this.lockTtlMs])).then((extended) => {
+        if (extended === 0) clearInterval(timer);
+      });
+    }, Math.max(1, Math.floor(this.lockTtlMs / 2)));
+    timer.unref();
+    return timer;
+  }
+
+  private async releaseLock(key: string, lockKey: string, token: string): Promise<void> {
+    const runtime = this.runtime;
+    await runtime.call(this.counters, (redis) =>
+      runScript(redis, RELEASE, [lockKey], [token, runtime.channel, runtime.readyMessage(this.name, key)]),
+    );
+  }
+
+  private async loadForWarm<T>(keys: Iterable<string>, loader: (key: string) => Promise<T> | T, options: WarmOptions): Promise<WarmEntry<T>[]> {
+    const queue = [...keys];
+    const entries: WarmEntry<T>[] = [];
+    const { groups, concurrency = DEFAULT_WARM_CONCURRENCY, ...overrides } = options;
+    const worker = async (): Promise<void> => {
+      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+        this.counters.loads++;
+        const value = await loader(key);
+        entries.push({ ...overrides, key, value, groups: typeof groups === 'function' ? groups(key) : groups });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker));
+    return entries;
+  }
+
+  /** Merges overrides into defaults and checks the result once, so bad TTLs fail loudly at the call site. */
+  private settings(options: LoadOptions, defaults: Omit<Settings, 'groups'>): Settings {
+    const ttl = options.ttl ?? defaults.ttl;
+    const grace = options.grace ?? defaults.grace;
+    const l1Ttl = Math.min(options.l1Ttl ?? defaults.l1Ttl, ttl);
+    if (!(ttl > 0) || !(grace >= 0) || !(l1Ttl >= 0) || ttl + grace > MAX_ENTRY_LIFETIME_MS) {
+      throw new RangeError(`Cache "${this.name}": ttl must be > 0, grace and l1Ttl >= 0, ttl + grace <= ${MAX_ENTRY_LIFETIME_MS} ms`);
+    }
+    return { ttl, grace, l1Ttl, groups: options.groups ?? NO_GROUPS };
+  }
+}

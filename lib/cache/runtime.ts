@@ -1,0 +1,306 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { ChainableCommander } from 'ioredis';
+import { getConfig } from '../config/index.js';
+import { getLogger } from '../logger/index.js';
+import { ensureRedisConnected, getRedisSubscriber, type RedisClient } from '../redis/index.js';
+import { CircuitBreaker, type BreakerState } from './breaker.js';
+import { decodeMessage, encodeGroupMessage, encodeKeyMessage } from './messages.js';
+
+/**
+ * What the caches of one function instance share: the Redis circuit breaker, the bus (pub/sub
+ * subscription that carries invalidations and "value ready" signals between instances), the
+ * registry of named caches the bus dispatches to, and the invalidations waiting for Redis to
+ * come back. Created on first use, so importing a module that defines caches opens no connection.
+ */
+
+/** Longest fresh + grace lifetime an entry may have; group versions outlive it (see GROUP_VERSION_TTL_MS). */
+export const MAX_ENTRY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+/**
+ * Group version keys expire so that groups nobody invalidates any more do not pile up. Expiry
+ * resets a version to 0, which could revive an entry stored under version 0 before the last bump;
+ * keeping versions twice as long as any entry can live rules that out.
+ */
+export const GROUP_VERSION_TTL_MS = 2 * MAX_ENTRY_LIFETIME_MS;
+/** Invalidations kept for replay while Redis is unreachable; beyond this, entries age out by TTL. */
+const MAX_PENDING_INVALIDATIONS = 10_000;
+
+/** Returned instead of a result when Redis was not asked (breaker open) or did not answer. */
+export const UNAVAILABLE: unique symbol = Symbol('redis unavailable');
+
+export interface RedisCounters {
+  errors: number;
+  l2_bypassed: number;
+}
+
+export type Invalidation = { kind: 'key'; cache: string; key: string } | { kind: 'group'; group: string };
+
+export interface InvalidationEvent {
+  /** `local`: this instance invalidated; `remote`: another instance's message was applied. */
+  source: 'local' | 'remote';
+  cache?: string;
+  key?: string;
+  group?: string;
+}
+
+/** The part of a named cache the runtime calls into when messages arrive. */
+export interface CacheMember {
+  readonly name: string;
+  dropKey(key: string): void;
+  dropGroup(group: string): void;
+  clearL1(): void;
+}
+
+export type BusState = 'idle' | 'connecting' | 'listening';
+
+const caches = new Map<string, CacheMember>();
+
+export function registerCache(cache: CacheMember): void {
+  if (caches.has(cache.name)) throw new Error(`A cache named "${cache.name}" already exists in this instance`);
+  caches.set(cache.name, cache);
+}
+
+export function registeredCaches(): IterableIterator<CacheMember> {
+  return caches.values();
+}
+
+export async function execPipeline(pipeline: ChainableCommander): Promise<unknown[]> {
+  const results = await pipeline.exec();
+  if (!results) throw new Error('Redis pipeline was aborted');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
+export class CacheRuntime {
+  /** Tells this instance's bus messages apart from other instances'. */
+  readonly instanceId = randomBytes(6).toString('base64url');
+  readonly prefix: string;
+  readonly channel: string;
+  readonly breaker: CircuitBreaker;
+  /** Errors of operations that belong to no single cache (group invalidation, replay). */
+  readonly sharedCounters: RedisCounters = { errors: 0, l2_bypassed: 0 };
+
+  private busState: BusState = 'idle';
+  private firstSubscription: Promise<void> | undefined;
+  private readonly events = new EventEmitter();
+  private readonly readyWaiters = new Map<string, Set<() => void>>();
+  private readonly pending = new Map<string, Invalidation>();
+
+  constructor() {
+    const config = getConfig();
+    this.prefix = config.cache.prefix;
+    this.channel = `${this.prefix}:bus`;
+    this.breaker = new CircuitBreaker({
+      threshold: config.cache.breakerThreshold,
+      cooldownMs: config.cache.breakerCooldownMs,
+      onOpen: () => getLogger().warn('Cache circuit opened: reads bypass Redis', { cooldownMs: config.cache.breakerCooldownMs }),
+      onClose: () => {
+        getLogger().info('Cache circuit closed: Redis is back');
+        void this.replayPending();
+      },
+    });
+  }
+
+  valueKey(cache: string, key: string): string {
+    return `${this.prefix}:${cache}:${key}`;
+  }
+
+  lockKey(cache: string, key: string): string {
+    return `${this.prefix}:lock:${cache}:${key}`;
+  }
+
+  groupKey(group: string): string {
+    return `${this.prefix}:group:${group}`;
+  }
+
+  get busStatus(): BusState {
+    return this.busState;
+  }
+
+  get pendingInvalidations(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Runs a Redis operation through the circuit breaker. Failures are counted, never thrown: the
+   * cache treats an unreachable Redis as a miss and goes to the loader.
+   */
+  async call<T>(counters: RedisCounters, operation: (redis: RedisClient) => Promise<T>): Promise<T | typeof UNAVAILABLE> {
+    if (this.busState === 'idle') this.connectBus().catch(() => undefined);
+    if (!this.breaker.allow()) {
+      counters.l2_bypassed++;
+      return UNAVAILABLE;
+    }
+    try {
+      const result = await operation(await ensureRedisConnected());
+      this.breaker.recordSuccess();
+      return result;
+    } catch (error) {
+      this.breaker.recordFailure();
+      counters.errors++;
+      getLogger().debug('Cache Redis operation failed', { error: error instanceof Error ? error.message : String(error) });
+      return UNAVAILABLE;
+    }
+  }
+
+  /**
+   * Starts listening on the bus; resolves once the first subscription is active. On every
+   * (re)subscription all L1 entries are dropped: messages sent while this instance was not
+   * listening are lost, so nothing cached before that moment can be trusted.
+   */
+  connectBus(): Promise<void> {
+    if (this.firstSubscription) return this.firstSubscription;
+    const subscriber = getRedisSubscriber();
+    this.busState = 'connecting';
+    this.firstSubscription = new Promise<void>((resolve, reject) => {
+      subscriber.on('ready', () => {
+        subscriber.subscribe(this.channel).then(
+          () => {
+            this.busState = 'listening';
+            for (const cache of caches.values()) cache.clearL1();
+            // A first connection that failed left a rejected promise behind; we listen now.
+            this.firstSubscription = Promise.resolve();
+            resolve();
+          },
+          (error: unknown) => {
+            getLogger().warn('Cache bus subscription failed', { error: error instanceof Error ? error.message : String(error) });
+          },
+        );
+      });
+      subscriber.connect().catch((error: unknown) => reject(error instanceof Error ? error : new Error(String(error))));
+    });
+    subscriber.on('close', () => {
+      if (this.busState === 'listening') this.busState = 'connecting';
+    });
+    subscriber.on('end', () => {
+      // closeRedis() ended the connection: start over on next use.
+      this.busState = 'idle';
+      this.firstSubscription = undefined;
+    });
+    subscriber.on('message', (_channel: string, text: string) => this.onMessage(text));
+    return this.firstSubscription;
+  }
+
+  private onMessage(text: string): void {
+    const message = decodeMessage(text);
+    if (!message || message.origin === this.instanceId) return;
+    if (message.kind === 'ready') {
+      this.wakeWaiters(message.cache, message.key);
+      return;
+    }
+    if (message.kind === 'key') {
+      caches.get(message.cache)?.dropKey(message.key);
+      this.emit({ source: 'remote', cache: message.cache, key: message.key });
+    } else {
+      for (const cache of caches.values()) cache.dropGroup(message.group);
+      this.emit({ source: 'remote', group: message.group });
+    }
+  }
+
+  /** Resolves when another instance signals the key's value is stored, or after `timeoutMs`. */
+  waitForReady(cache: string, key: string, timeoutMs: number): Promise<void> {
+    const id = `${cache}|${key}`;
+    return new Promise<void>((resolve) => {
+      let waiters = this.readyWaiters.get(id);
+      if (!waiters) {
+        waiters = new Set();
+        this.readyWaiters.set(id, waiters);
+      }
+      const set = waiters;
+      const wake = (): void => {
+        clearTimeout(timer);
+        set.delete(wake);
+        if (set.size === 0 && this.readyWaiters.get(id) === set) this.readyWaiters.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      set.add(wake);
+    });
+  }
+
+  private wakeWaiters(cache: string, key: string): void {
+    const waiters = this.readyWaiters.get(`${cache}|${key}`);
+    if (waiters) for (const wake of waiters) wake();
+  }
+
+  readyMessage(cache: string, key: string): string {
+    return encodeKeyMessage(this.instanceId, 'ready', cache, key);
+  }
+
+  keyMessage(cache: string, key: string): string {
+    return encodeKeyMessage(this.instanceId, 'key', cache, key);
+  }
+
+  /**
+   * Deletes keys / bumps group versions in Redis and publishes them to the other instances.
+   * The caller has already dropped its own L1 entries. If Redis is unreachable the invalidations
+   * are queued and replayed when the circuit closes again. Until then the other instances keep
+   * their L1 copies (at most their L1 TTL) and L2 keeps the old value, which nobody can read while
+   * Redis is down; replay removes it before it can be served again, as long as this instance lives.
+   * An instance that dies with a queue loses it: those entries then live until their TTL.
+   */
+  async invalidate(counters: RedisCounters, invalidations: readonly Invalidation[]): Promise<boolean> {
+    for (const invalidation of invalidations) {
+      this.emit(invalidation.kind === 'key' ? { source: 'local', cache: invalidation.cache, key: invalidation.key } : { source: 'local', group: invalidation.group });
+    }
+    const result = await this.call(counters, (redis) => this.sendInvalidations(redis, invalidations));
+    if (result !== UNAVAILABLE) return true;
+    for (const invalidation of invalidations) this.queue(invalidation);
+    return false;
+  }
+
+  private async sendInvalidations(redis: RedisClient, invalidations: readonly Invalidation[]): Promise<void> {
+    const pipeline = redis.pipeline();
+    for (const invalidation of invalidations) {
+      if (invalidation.kind === 'key') {
+        pipeline.del(this.valueKey(invalidation.cache, invalidation.key));
+        pipeline.publish(this.channel, this.keyMessage(invalidation.cache, invalidation.key));
+      } else {
+        const groupKey = this.groupKey(invalidation.group);
+        pipeline.incr(groupKey).pexpire(groupKey, GROUP_VERSION_TTL_MS);
+        pipeline.publish(this.channel, encodeGroupMessage(this.instanceId, invalidation.group));
+      }
+    }
+    await execPipeline(pipeline);
+  }
+
+  private queue(invalidation: Invalidation): void {
+    const id = invalidation.kind === 'key' ? `k|${invalidation.cache}|${invalidation.key}` : `g|${invalidation.group}`;
+    if (this.pending.size >= MAX_PENDING_INVALIDATIONS && !this.pending.has(id)) {
+      getLogger().error('Cache invalidation queue is full; the invalidation is dropped and the entry lives until its TTL', { invalidation });
+      return;
+    }
+    this.pending.set(id, invalidation);
+  }
+
+  private async replayPending(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const invalidations = [...this.pending.values()];
+    this.pending.clear();
+    const result = await this.call(this.sharedCounters, (redis) => this.sendInvalidations(redis, invalidations));
+    if (result === UNAVAILABLE) for (const invalidation of invalidations) this.queue(invalidation);
+    else getLogger().info('Replayed cache invalidations queued while Redis was unreachable', { count: invalidations.length });
+  }
+
+  onInvalidation(listener: (event: InvalidationEvent) => void): () => void {
+    this.events.on('invalidation', listener);
+    return () => this.events.off('invalidation', listener);
+  }
+
+  private emit(event: InvalidationEvent): void {
+    if (this.events.listenerCount('invalidation') > 0) this.events.emit('invalidation', event);
+  }
+
+  get breakerState(): BreakerState {
+    return this.breaker.state;
+  }
+}
+
+let runtime: CacheRuntime | undefined;
+
+export function getCacheRuntime(): CacheRuntime {
+  runtime ??= new CacheRuntime();
+  return runtime;
+}

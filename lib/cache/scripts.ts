@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import type { RedisClient } from '../redis/index.js';
+
+/**
+ * Lua scripts of the stampede lock. Each runs atomically in Redis, which is what makes the owner
+ * check safe: "compare the token, then delete/extend" as two commands could release a lock that
+ * expired in between and was taken by another instance.
+ *
+ * The bus channel is passed as an argument rather than a key; that is fine on a single Redis node
+ * (the deployment this cache targets), not on Redis Cluster.
+ */
+
+export interface LuaScript {
+  source: string;
+  sha1: string;
+}
+
+function script(source: string): LuaScript {
+  return { source, sha1: createHash('sha1').update(source).digest('hex') };
+}
+
+/**
+ * Stores a loaded value, releases the lock if the caller still owns it, and tells waiting
+ * instances the value is ready, in one round trip.
+ * KEYS: value, lock. ARGV: entry, ttl ms, owner token ('' if the caller holds no lock), channel, message.
+ */
+export const STORE_AND_RELEASE = script(`
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then
+  redis.call('DEL', KEYS[2])
+end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1
+`);
+
+/**
+ * Releases the lock if the caller still owns it and wakes the waiters, who then load themselves.
+ * KEYS: lock. ARGV: owner token, channel, message.
+ */
+export const RELEASE = script(`
+local owned = redis.call('GET', KEYS[1]) == ARGV[1]
+if owned then
+  redis.call('DEL', KEYS[1])
+end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return owned and 1 or 0
+`);
+
+/**
+ * Extends the lock of a loader that is still running, only if the caller still owns it.
+ * KEYS: lock. ARGV: owner token, ttl ms. Returns 1 if extended, 0 if the lock was lost.
+ */
+export const EXTEND = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`);
+
+/** EVALSHA, falling back to EVAL once when Redis does not know the script yet (new or flushed server). */
+export async function runScript(
+  redis: RedisClient,
+  lua: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(lua.sha1, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return redis.eval(lua.source, keys.length, ...keys, ...args);
+  }
+}
