@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CacheCounters } from '../../../lib/cache/index.js';
+import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
+import { CacheWorker, loadCounterKey, sourceKey, type LoadedValue } from './worker-process.js';
+
+const PROCESSES = 4;
+const REQUESTS_PER_PROCESS = 50;
+const LOADER_MS = 200;
+
+const prefix = uniquePrefix('cache-stampede');
+const redis = rawRedis();
+let workers: CacheWorker[] = [];
+
+beforeAll(async () => {
+  workers = await Promise.all(
+    Array.from({ length: PROCESSES }, () => CacheWorker.start({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL })),
+  );
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((worker) => worker.stop()));
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('stampede protection across instances', () => {
+  it('runs the loader exactly once when 4 processes x 50 requests miss the same cold key together', async () => {
+    const key = 'cold-key';
+    const barrier = `${prefix}:test:barrier`;
+    await redis.set(sourceKey(prefix, key), 'row-v1');
+
+    const results = workers.map((worker) =>
+      worker.request<{ values: LoadedValue[]; stats: CacheCounters }>({
+        op: 'stampede',
+        cache: 'stampede',
+        key,
+        concurrency: REQUESTS_PER_PROCESS,
+        barrier,
+        loadDelayMs: LOADER_MS,
+      }),
+    );
+    await Promise.all(workers.map((worker) => worker.waitForEvent((event) => event.event === 'armed')));
+    await redis.rpush(barrier, ...Array.from({ length: PROCESSES }, () => 'go'));
+    const replies = await Promise.all(results);
+
+    const values = replies.flatMap((reply) => reply.values);
+    expect(values).toHaveLength(PROCESSES * REQUESTS_PER_PROCESS);
+    expect(await redis.get(loadCounterKey(prefix, key))).toBe('1');
+    const loaders = new Set(values.map((value) => value.loadedBy));
+    expect(loaders.size).toBe(1);
+    expect(new Set(values.map((value) => value.source))).toEqual(new Set(['row-v1']));
+    const totals = replies.reduce((sum, reply) => ({ loads: sum.loads + reply.stats.loads, waits: sum.waits + reply.stats.lock_waits }), {
+      loads: 0,
+      waits: 0,
+    });
+    expect(totals.loads).toBe(1);
+    console.log(`stampede: ${values.length} requests, ${totals.loads} load, ${totals.waits} processes waited for the lock holder`);
+  });
+});
