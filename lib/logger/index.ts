@@ -18,3 +18,5 @@ export function getLogger(): Logger {
   }
   return instance;
 }
+
+export { correlationIdFrom, getCorrelationId, isValidCorrelationId, withCorrelationId } from './correlation.js';

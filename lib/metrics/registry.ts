@@ -1,0 +1,307 @@
+import type { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { renderFamilies, type MetricFamily, type Sample } from './prometheus.js';
+
+/**
+ * An in-process metrics registry: counters, gauges and histograms with labels, rendered as
+ * Prometheus text, and mirrored sample by sample to an optional sink (EMF for CloudWatch), so
+ * `GET /metrics` and CloudWatch see the same figures under the same names.
+ */
+
+export type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
+export type MetricKind = 'counter' | 'gauge' | 'histogram';
+export type LabelValues<L extends string> = Readonly<Record<L, string | number>>;
+
+/** Label arguments: none for an unlabelled metric, otherwise every declared label. */
+type LabelArgs<L extends string, Rest extends unknown[]> = [L] extends [never] ? Rest : [labels: LabelValues<L>, ...Rest];
+
+/** Receives every recorded sample; the EMF buffer implements it. */
+export interface MetricSink {
+  record(kind: MetricKind, name: string, unit: MetricUnitValue, labels: Readonly<Record<string, string>>, value: number): void;
+}
+
+export interface MetricOptions<L extends string> {
+  /** Prometheus conventions: snake_case, base units, counters end in `_total`. */
+  name: string;
+  help: string;
+  labelNames?: readonly L[];
+  /** Unit reported to the sink; `false` keeps the metric out of the sink (Prometheus only). */
+  unit?: MetricUnitValue | false;
+}
+
+export interface HistogramOptions<L extends string> extends MetricOptions<L> {
+  /** Upper bounds, ascending; `+Inf` is implicit. */
+  buckets?: readonly number[];
+}
+
+/** Request and query latencies in seconds: 1 ms to 10 s, dense where an API lives. */
+export const LATENCY_BUCKETS_SECONDS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** A collector reports figures that are read when asked for (pool sizes, cache statistics). */
+export interface CollectedMetric {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  samples: Array<{ labels?: Readonly<Record<string, string | number>>; value: number }>;
+}
+export type Collector = () => CollectedMetric[];
+
+/** Beyond this many label combinations a metric drops new series: a guard against unbounded labels. */
+const MAX_SERIES_PER_METRIC = 2000;
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+abstract class Metric<L extends string, S> {
+  abstract readonly kind: MetricKind;
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly L[];
+  readonly unit: MetricUnitValue | false;
+  protected readonly series = new Map<string, { labels: Record<string, string>; state: S }>();
+  private warnedOverflow = false;
+
+  constructor(
+    options: MetricOptions<L>,
+    defaultUnit: MetricUnitValue,
+    private readonly registry: Registry,
+  ) {
+    if (!METRIC_NAME.test(options.name)) throw new Error(`Invalid metric name "${options.name}"`);
+    for (const label of options.labelNames ?? []) {
+      if (!LABEL_NAME.test(label) || label === 'le') throw new Error(`Invalid label name "${label}" on metric ${options.name}`);
+    }
+    this.name = options.name;
+    this.help = options.help;
+    this.labelNames = options.labelNames ?? [];
+    this.unit = options.unit ?? defaultUnit;
+  }
+
+  protected abstract initialState(): S;
+
+  /** The series for these label values, created on first use (undefined once the series cap is hit). */
+  protected seriesFor(labelValues: LabelValues<L> | undefined): { labels: Record<string, string>; state: S } | undefined {
+    const labels: Record<string, string> = {};
+    for (const label of this.labelNames) {
+      const value = labelValues?.[label];
+      if (value === undefined) throw new Error(`Metric ${this.name} needs label "${label}"`);
+      labels[label] = String(value);
+    }
+    const key = this.labelNames.map((label) => labels[label]).join('\u0000');
+    let entry = this.series.get(key);
+    if (!entry) {
+      if (this.series.size >= MAX_SERIES_PER_METRIC) {
+        if (!this.warnedOverflow) {
+          this.warnedOverflow = true;
+          this.registry.warn(`metric ${this.name} reached ${MAX_SERIES_PER_METRIC} label combinations; new ones are dropped`);
+        }
+        return undefined;
+      }
+      entry = { labels, state: this.initialState() };
+      this.series.set(key, entry);
+    }
+    return entry;
+  }
+
+  protected emit(labels: Record<string, string>, value: number): void {
+    if (this.unit !== false) this.registry.sink?.record(this.kind, this.name, this.unit, labels, value);
+  }
+
+  /** Forgets every series (tests; a metric's definition stays registered). */
+  reset(): void {
+    this.series.clear();
+  }
+
+  abstract collect(): MetricFamily;
+}
+
+export class Counter<L extends string = never> extends Metric<L, { value: number }> {
+  readonly kind = 'counter';
+
+  protected initialState(): { value: number } {
+    return { value: 0 };
+  }
+
+  inc(...args: LabelArgs<L, [by?: number]>): void {
+    const [labels, by] = (this.labelNames.length === 0 ? [undefined, args[0]] : args) as [LabelValues<L> | undefined, number | undefined];
+    const amount = by ?? 1;
+    if (!(amount >= 0) || !Number.isFinite(amount)) throw new RangeError(`Counter ${this.name} can only increase, got ${amount}`);
+    const entry = this.seriesFor(labels);
+    if (!entry) return;
+    entry.state.value += amount;
+    this.emit(entry.labels, amount);
+  }
+
+  collect(): MetricFamily {
+    return {
+      name: this.name,
+      help: this.help,
+      type: 'counter',
+      samples: [...this.series.values()].map(({ labels, state }) => ({ name: this.name, labels, value: state.value })),
+    };
+  }
+}
+
+export class Gauge<L extends string = never> extends Metric<L, { value: number }> {
+  readonly kind = 'gauge';
+
+  protected initialState(): { value: number } {
+    return { value: 0 };
+  }
+
+  set(...args: LabelArgs<L, [value: number]>): void {
+    const [labels, value] = (this.labelNames.length === 0 ? [undefined, args[0]] : args) as [LabelValues<L> | undefined, number];
+    const entry = this.seriesFor(labels);
+    if (!entry) return;
+    entry.state.value = value;
+    this.emit(entry.labels, value);
+  }
+
+  collect(): MetricFamily {
+    return {
+      name: this.name,
+      help: this.help,
+      type: 'gauge',
+      samples: [...this.series.values()].map(({ labels, state }) => ({ name: this.name, labels, value: state.value })),
+    };
+  }
+}
+
+interface HistogramState {
+  /** Per-bucket (non-cumulative) counts; the last slot is the +Inf overflow. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export class Histogram<L extends string = never> extends Metric<L, HistogramState> {
+  readonly kind = 'histogram';
+  readonly buckets: readonly number[];
+
+  constructor(options: HistogramOptions<L>, defaultUnit: MetricUnitValue, registry: Registry) {
+    super(options, defaultUnit, registry);
+    const buckets = [...(options.buckets ?? LATENCY_BUCKETS_SECONDS)];
+    if (buckets.length === 0 || buckets.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!))) {
+      throw new Error(`Histogram ${options.name} needs finite, strictly ascending buckets`);
+    }
+    this.buckets = buckets;
+  }
+
+  protected initialState(): HistogramState {
+    return { counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
+  }
+
+  observe(...args: LabelArgs<L, [value: number]>): void {
+    const [labels, value] = (this.labelNames.length === 0 ? [undefined, args[0]] : args) as [LabelValues<L> | undefined, number];
+    if (!Number.isFinite(value)) return;
+    const entry = this.seriesFor(labels);
+    if (!entry) return;
+    let slot = this.buckets.findIndex((upper) => value <= upper);
+    if (slot === -1) slot = this.buckets.length;
+    entry.state.counts[slot]! += 1;
+    entry.state.sum += value;
+    entry.state.count += 1;
+    this.emit(entry.labels, value);
+  }
+
+  collect(): MetricFamily {
+    const samples: Sample[] = [];
+    for (const { labels, state } of this.series.values()) {
+      let cumulative = 0;
+      this.buckets.forEach((upper, i) => {
+        cumulative += state.counts[i]!;
+        samples.push({ name: `${this.name}_bucket`, labels: { ...labels, le: String(upper) }, value: cumulative });
+      });
+      samples.push({ name: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: state.count });
+      samples.push({ name: `${this.name}_sum`, labels, value: state.sum });
+      samples.push({ name: `${this.name}_count`, labels, value: state.count });
+    }
+    return { name: this.name, help: this.help, type: 'histogram', samples };
+  }
+}
+
+type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+
+export class Registry {
+  private readonly metrics = new Map<string, AnyMetric>();
+  private readonly collectors = new Set<Collector>();
+
+  readonly sink: MetricSink | undefined;
+  readonly warn: (message: string, error?: unknown) => void;
+
+  constructor(options: { sink?: MetricSink; onWarning?: (message: string, error?: unknown) => void } = {}) {
+    this.sink = options.sink;
+    this.warn = options.onWarning ?? (() => {});
+  }
+
+  /** Returns the counter of that name, creating it on first call (module reloads and tests call twice). */
+  counter<L extends string = never>(options: MetricOptions<L>): Counter<L> {
+    return this.getOrCreate(options.name, 'counter', () => new Counter<L>(options, 'Count', this)) as Counter<L>;
+  }
+
+  gauge<L extends string = never>(options: MetricOptions<L>): Gauge<L> {
+    return this.getOrCreate(options.name, 'gauge', () => new Gauge<L>(options, 'Count', this)) as Gauge<L>;
+  }
+
+  /** Histograms default to seconds and `LATENCY_BUCKETS_SECONDS`. */
+  histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L> {
+    return this.getOrCreate(options.name, 'histogram', () => new Histogram<L>(options, 'Seconds', this)) as Histogram<L>;
+  }
+
+  /** Adds a pull-based source read at every render; returns a function that removes it. */
+  registerCollector(collector: Collector): () => void {
+    this.collectors.add(collector);
+    return () => this.collectors.delete(collector);
+  }
+
+  /** Runs every collector; a failing collector is reported and skipped so the rest still render. */
+  collectPulled(): CollectedMetric[] {
+    const collected: CollectedMetric[] = [];
+    for (const collector of this.collectors) {
+      try {
+        collected.push(...collector());
+      } catch (error) {
+        this.warn('a metrics collector failed and was skipped', error);
+      }
+    }
+    return collected;
+  }
+
+  /** Prometheus text exposition format 0.0.4 of every metric and collector. */
+  renderPrometheus(): string {
+    const families: MetricFamily[] = [...this.metrics.values()].map((metric) => metric.collect());
+    const seen = new Set(families.map((family) => family.name));
+    for (const metric of this.collectPulled()) {
+      if (!METRIC_NAME.test(metric.name) || seen.has(metric.name)) {
+        this.warn(`collected metric "${metric.name}" is invalid or duplicates another; skipped`);
+        continue;
+      }
+      seen.add(metric.name);
+      families.push({
+        name: metric.name,
+        help: metric.help,
+        type: metric.type,
+        samples: metric.samples.map(({ labels, value }) => ({
+          name: metric.name,
+          labels: Object.fromEntries(Object.entries(labels ?? {}).map(([k, v]) => [k, String(v)])),
+          value,
+        })),
+      });
+    }
+    return renderFamilies(families);
+  }
+
+  /** Clears every series; definitions and collectors stay. */
+  reset(): void {
+    for (const metric of this.metrics.values()) metric.reset();
+  }
+
+  private getOrCreate(name: string, kind: MetricKind, create: () => AnyMetric): AnyMetric {
+    const existing = this.metrics.get(name);
+    if (existing) {
+      if (existing.kind !== kind) throw new Error(`Metric ${name} is already registered as a ${existing.kind}`);
+      return existing;
+    }
+    const metric = create();
+    this.metrics.set(name, metric);
+    return metric;
+  }
+}
