@@ -1,0 +1,16 @@
+import { migrate } from '../lib/db/migrate.js';
+
+/**
+ * Runs once before all test files: brings the test database to the newest migration. The
+ * services themselves are started by scripts/test.sh (`npm run services -- up`); when they are
+ * not running, this fails with one clear message instead of every suite timing out.
+ */
+export default async function setup(): Promise<void> {
+  const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://telematics:telematics@127.0.0.1:5432/telematics_test';
+  try {
+    await migrate({ databaseUrl });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot prepare the test database (${databaseUrl.replace(/:[^:@/]*@/, ':***@')}): ${reason}\nStart the services with: npm run services -- up`);
+  }
+}
