@@ -11,6 +11,6 @@ export default async function setup(): Promise<void> {
     await migrate({ databaseUrl });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Cannot prepare the test database (${databaseUrl.replace(/:[^:@/]*@/, ':***@')}): ${reason}\nStart the services with: npm run services -- up`);
+    throw new Error(`Cannot prepare the test database (${databaseUrl.replace(/:[^:@/]*@/, ':***@')}): ${reason}\nStart the services with: npm run services -- up`, { cause: error });
   }
 }
