@@ -60,6 +60,8 @@ export class PrivateRedisServer {
     });
     this.process = child;
     const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    // Refused connections are expected until the server listens; the loop below retries.
+    probe.on('error', () => undefined);
     try {
       for (let attempt = 0; attempt < 100; attempt++) {
         if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
@@ -74,6 +76,15 @@ export class PrivateRedisServer {
     } finally {
       probe.disconnect();
     }
+  }
+
+  /** Freezes the server: connections stay open but nothing is answered, like an overloaded node. */
+  pause(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.process?.kill('SIGCONT');
   }
 
   /** Kills the server abruptly, like a crashed or unreachable node. */

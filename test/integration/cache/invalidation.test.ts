@@ -1,0 +1,75 @@
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetConfig } from '../../../lib/config/index.js';
+import { connectCacheBus, createCache, invalidateGroups, type Cache } from '../../../lib/cache/index.js';
+import { closeRedis } from '../../../lib/redis/index.js';
+import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
+import { CacheWorker, loadCounterKey, sourceKey } from './worker-process.js';
+
+const prefix = uniquePrefix('cache-invalidation');
+const redis = rawRedis();
+let reader: CacheWorker;
+let writer: Cache;
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+beforeAll(async () => {
+  process.env.CACHE_PREFIX = prefix;
+  process.env.REDIS_URL = TEST_REDIS_URL;
+  resetConfig();
+  // The test process plays the instance that writes; the worker is another instance that reads.
+  writer = createCache({ name: 'profiles', ttl: 60_000 });
+  await connectCacheBus();
+  reader = await CacheWorker.start({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
+});
+
+afterAll(async () => {
+  await reader.stop();
+  await closeRedis();
+  await deleteKeysWithPrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('invalidation across instances', () => {
+  it('drops a deleted key from L2 and from another process L1, which then reloads the new value', async () => {
+    const key = 'driver-7-profile';
+    await redis.set(sourceKey(prefix, key), 'v1');
+    expect((await reader.get('profiles', key)).source).toBe('v1');
+
+    // The database changes; until an invalidation arrives the reader keeps serving its L1 copy.
+    await redis.set(sourceKey(prefix, key), 'v2');
+    expect((await reader.get('profiles', key)).source).toBe('v1');
+    expect(await redis.get(loadCounterKey(prefix, key))).toBe('1');
+
+    const sentAt = now();
+    await writer.delete(key);
+    const event = await reader.waitForEvent((e) => e.event === 'invalidated' && e.key === key);
+
+    expect(await redis.exists(`${prefix}:profiles:${key}`)).toBe(0);
+    expect((await reader.get('profiles', key)).source).toBe('v2');
+    expect(await redis.get(loadCounterKey(prefix, key))).toBe('2');
+    console.log(`key invalidation reached the other process's L1 after ${((event.at as number) - sentAt).toFixed(3)} ms`);
+  });
+
+  it('drops every entry of an invalidated group from another process L1 and outdates them in L2', async () => {
+    const group = 'driver:8';
+    const keys = ['driver-8-profile', 'driver-8-dashboard'];
+    const untouched = 'driver-9-profile';
+    for (const key of [...keys, untouched]) await redis.set(sourceKey(prefix, key), 'v1');
+    for (const key of keys) await reader.get('profiles', key, { groups: [group] });
+    await reader.get('profiles', untouched, { groups: ['driver:9'] });
+    for (const key of [...keys, untouched]) await redis.set(sourceKey(prefix, key), 'v2');
+
+    const sentAt = now();
+    await invalidateGroups(group);
+    const event = await reader.waitForEvent((e) => e.event === 'invalidated' && e.group === group);
+
+    for (const key of keys) {
+      expect((await reader.get('profiles', key, { groups: [group] })).source).toBe('v2');
+      expect(await redis.get(loadCounterKey(prefix, key))).toBe('2');
+    }
+    expect((await reader.get('profiles', untouched, { groups: ['driver:9'] })).source).toBe('v1');
+    expect(await redis.get(loadCounterKey(prefix, untouched))).toBe('1');
+    console.log(`group invalidation reached the other process's L1 after ${((event.at as number) - sentAt).toFixed(3)} ms`);
+  });
+});

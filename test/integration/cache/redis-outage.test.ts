@@ -1,0 +1,116 @@
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getConfig, resetConfig } from '../../../lib/config/index.js';
+import { connectCacheBus, createCache, getCacheHealth } from '../../../lib/cache/index.js';
+import { closeRedis, pingRedis } from '../../../lib/redis/index.js';
+import { PrivateRedisServer, uniquePrefix } from '../../helpers/redis.js';
+
+// This file stops Redis, so it runs its own redis-server; the shared one is never touched.
+let server: PrivateRedisServer;
+
+beforeAll(async () => {
+  server = await PrivateRedisServer.start();
+  process.env.REDIS_URL = server.url;
+  process.env.CACHE_PREFIX = uniquePrefix('cache-outage');
+  process.env.CACHE_BREAKER_THRESHOLD = '3';
+  process.env.CACHE_BREAKER_COOLDOWN_MS = '200';
+  process.env.REDIS_COMMAND_TIMEOUT_MS = '100';
+  resetConfig();
+  await connectCacheBus();
+});
+
+afterAll(async () => {
+  await closeRedis();
+  await server.kill();
+});
+
+/** The most one read may spend on Redis before falling back: a first connection plus one command. */
+function readBoundMs(): number {
+  const { redis } = getConfig();
+  return redis.connectTimeoutMs + redis.commandTimeoutMs;
+}
+
+async function timed<T>(read: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = performance.now();
+  const value = await read();
+  return { value, ms: performance.now() - started };
+}
+
+async function untilRedisAnswers(): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      await pingRedis();
+      return;
+    } catch {
+      await sleep(50);
+    }
+  }
+  throw new Error('Redis did not come back');
+}
+
+describe('cache when Redis fails', () => {
+  it('keeps answering from the loader when Redis dies, opens the breaker, and caches again once Redis is back', async () => {
+    const { breakerThreshold, breakerCooldownMs } = getConfig().cache;
+    // L1 off: every read has to go through L2, so what Redis does is visible in every read.
+    const cache = createCache({ name: 'outage', ttl: 60_000, l1Ttl: 0 });
+    let loads = 0;
+    const loader = (): { loads: number } => ({ loads: ++loads });
+
+    await cache.getOrLoad('k', loader);
+    await cache.getOrLoad('k', loader);
+    expect(loads).toBe(1);
+    expect(cache.counters.l2_hits).toBe(1);
+
+    await server.kill();
+    const reads = 20;
+    const outage = [];
+    for (let i = 0; i < reads; i++) outage.push(await timed(() => cache.getOrLoad('k', loader)));
+
+    expect(outage.map((read) => read.value.loads)).toEqual(Array.from({ length: reads }, (_, i) => i + 2));
+    expect(cache.counters.errors).toBe(breakerThreshold);
+    expect(cache.counters.l2_bypassed).toBe(reads - breakerThreshold);
+    expect(getCacheHealth().breaker).toBe('open');
+    expect(Math.max(...outage.map((read) => read.ms))).toBeLessThanOrEqual(readBoundMs());
+
+    await cache.delete('k');
+    expect(getCacheHealth().pendingInvalidations).toBe(1);
+
+    await server.start();
+    await untilRedisAnswers();
+    await sleep(breakerCooldownMs);
+    const loadsBeforeRecovery = loads;
+    await cache.getOrLoad('k', loader);
+    expect(getCacheHealth().breaker).toBe('closed');
+    expect(getCacheHealth().pendingInvalidations).toBe(0);
+    const cached = await cache.getOrLoad('k', loader);
+
+    expect(loads).toBe(loadsBeforeRecovery + 1);
+    expect(cached.loads).toBe(loads);
+    console.log(`outage reads: max ${Math.max(...outage.map((read) => read.ms)).toFixed(2)} ms (bound ${readBoundMs()} ms)`);
+  });
+
+  it('bounds reads by the command timeout while Redis hangs, then bypasses it once the breaker opens', async () => {
+    const { breakerThreshold } = getConfig().cache;
+    const { commandTimeoutMs } = getConfig().redis;
+    const cache = createCache({ name: 'hang', ttl: 60_000, l1Ttl: 0 });
+    let loads = 0;
+    const loader = (): number => ++loads;
+    await cache.getOrLoad('k', loader);
+
+    server.pause();
+    try {
+      const hung = [];
+      for (let i = 0; i < breakerThreshold + 5; i++) hung.push(await timed(() => cache.getOrLoad('k', loader)));
+
+      expect(hung.map((read) => read.value)).toEqual(Array.from({ length: breakerThreshold + 5 }, (_, i) => i + 2));
+      expect(cache.counters.errors).toBe(breakerThreshold);
+      expect(cache.counters.l2_bypassed).toBe(5);
+      const [timedOut, bypassed] = [hung.slice(0, breakerThreshold), hung.slice(breakerThreshold)];
+      expect(Math.max(...timedOut.map((read) => read.ms))).toBeLessThanOrEqual(readBoundMs());
+      expect(Math.max(...bypassed.map((read) => read.ms))).toBeLessThan(commandTimeoutMs);
+    } finally {
+      server.resume();
+    }
+  });
+});
