@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { Registry, type MetricSink } from '../../../lib/metrics/index.js';
+
+function recordingSink() {
+  const records: Array<{ kind: string; name: string; unit: string; labels: Record<string, string>; value: number }> = [];
+  const sink: MetricSink = { record: (kind, name, unit, labels, value) => records.push({ kind, name, unit, labels: { ...labels }, value }) };
+  return { sink, records };
+}
+
+describe('Registry.renderPrometheus', () => {
+  it('renders a labelled counter with HELP and TYPE lines and a trailing newline', () => {
+    const registry = new Registry();
+    const hits = registry.counter({ name: 'cache_hits_total', help: 'Cache hits.', labelNames: ['cache'] });
+
+    hits.inc({ cache: 'drivers' });
+    hits.inc({ cache: 'drivers' }, 2);
+    hits.inc({ cache: 'risk' });
+
+    expect(registry.renderPrometheus()).toBe(
+      ['# HELP cache_hits_total Cache hits.', '# TYPE cache_hits_total counter', 'cache_hits_total{cache="drivers"} 3', 'cache_hits_total{cache="risk"} 1', ''].join('\n'),
+    );
+  });
+
+  it('renders an unlabelled gauge without braces', () => {
+    const registry = new Registry();
+    registry.gauge({ name: 'pool_open', help: 'Open connections.' }).set(4);
+
+    expect(registry.renderPrometheus()).toContain('\npool_open 4\n');
+  });
+
+  it('escapes backslash, double quote and newline in label values and backslash and newline in HELP', () => {
+    const registry = new Registry();
+    registry.counter({ name: 'odd_total', help: 'A \\ help\nline', labelNames: ['v'] }).inc({ v: 'a"b\\c\nd' });
+
+    const text = registry.renderPrometheus();
+
+    expect(text).toContain('# HELP odd_total A \\\\ help\\nline\n');
+    expect(text).toContain('odd_total{v="a\\"b\\\\c\\nd"} 1\n');
+  });
+
+  it('renders histogram buckets cumulatively with +Inf, _sum and _count', () => {
+    const registry = new Registry();
+    const latency = registry.histogram({ name: 'req_seconds', help: 'Latency.', labelNames: ['route'], buckets: [0.1, 1] });
+
+    latency.observe({ route: 'GET /x' }, 0.05);
+    latency.observe({ route: 'GET /x' }, 0.5);
+    latency.observe({ route: 'GET /x' }, 3);
+
+    const lines = registry.renderPrometheus().trim().split('\n');
+    expect(lines).toEqual([
+      '# HELP req_seconds Latency.',
+      '# TYPE req_seconds histogram',
+      'req_seconds_bucket{route="GET /x",le="0.1"} 1',
+      'req_seconds_bucket{route="GET /x",le="1"} 2',
+      'req_seconds_bucket{route="GET /x",le="+Inf"} 3',
+      'req_seconds_sum{route="GET /x"} 3.55',
+      'req_seconds_count{route="GET /x"} 3',
+    ]);
+  });
+
+  it('counts a value equal to a bucket bound in that bucket', () => {
+    const registry = new Registry();
+    registry.histogram({ name: 'h', help: 'h', buckets: [1, 2] }).observe(1);
+
+    expect(registry.renderPrometheus()).toContain('h_bucket{le="1"} 1\n');
+  });
+
+  it('includes collector figures and skips a collector that throws', () => {
+    const warnings: string[] = [];
+    const registry = new Registry({ onWarning: (message) => warnings.push(message) });
+    registry.registerCollector(() => [{ name: 'db_pool_busy', help: 'Busy connections.', type: 'gauge', samples: [{ value: 2 }] }]);
+    registry.registerCollector(() => {
+      throw new Error('pool gone');
+    });
+
+    const text = registry.renderPrometheus();
+
+    expect(text).toContain('# TYPE db_pool_busy gauge\ndb_pool_busy 2\n');
+    expect(warnings).toHaveLength(1);
+  });
+
+  it('stops reading a collector once it is unregistered', () => {
+    const registry = new Registry();
+    const unregister = registry.registerCollector(() => [{ name: 'x', help: 'x', type: 'gauge', samples: [{ value: 1 }] }]);
+
+    unregister();
+
+    expect(registry.renderPrometheus()).toBe('');
+  });
+
+  it('skips a collected metric whose name is already registered', () => {
+    const registry = new Registry();
+    registry.counter({ name: 'dup_total', help: 'd' }).inc();
+    registry.registerCollector(() => [{ name: 'dup_total', help: 'd', type: 'counter', samples: [{ value: 9 }] }]);
+
+    expect(registry.renderPrometheus().match(/# TYPE dup_total/g)).toHaveLength(1);
+  });
+});
+
+describe('Registry metric definitions', () => {
+  it('returns the same metric when one is declared twice', () => {
+    const registry = new Registry();
+
+    expect(registry.counter({ name: 'a_total', help: 'a' })).toBe(registry.counter({ name: 'a_total', help: 'a' }));
+  });
+
+  it('refuses to declare a name again as another kind', () => {
+    const registry = new Registry();
+    registry.counter({ name: 'a_total', help: 'a' });
+
+    expect(() => registry.gauge({ name: 'a_total', help: 'a' })).toThrow(/already registered as a counter/);
+  });
+
+  it('rejects invalid metric and label names', () => {
+    const registry = new Registry();
+
+    expect(() => registry.counter({ name: 'bad-name', help: 'x' })).toThrow(/Invalid metric name/);
+    expect(() => registry.histogram({ name: 'ok', help: 'x', labelNames: ['le'] })).toThrow(/Invalid label name/);
+  });
+
+  it('refuses to decrease a counter', () => {
+    const registry = new Registry();
+
+    expect(() => registry.counter({ name: 'c_total', help: 'c' }).inc(-1)).toThrow(RangeError);
+  });
+
+  it('drops new label combinations beyond the series cap and warns once', () => {
+    const warnings: string[] = [];
+    const registry = new Registry({ onWarning: (message) => warnings.push(message) });
+    const counter = registry.counter({ name: 'wide_total', help: 'w', labelNames: ['id'] });
+
+    for (let i = 0; i < 2100; i++) counter.inc({ id: i });
+
+    expect(registry.renderPrometheus().split('\n').filter((line) => line.startsWith('wide_total{'))).toHaveLength(2000);
+    expect(warnings).toHaveLength(1);
+  });
+});
+
+describe('Registry sink', () => {
+  it('forwards every sample with its unit and string labels', () => {
+    const { sink, records } = recordingSink();
+    const registry = new Registry({ sink });
+
+    registry.counter({ name: 'hits_total', help: 'h', labelNames: ['cache'] }).inc({ cache: 'risk' });
+    registry.histogram({ name: 'q_seconds', help: 'q', labelNames: ['status'] }).observe({ status: 200 }, 0.2);
+
+    expect(records).toEqual([
+      { kind: 'counter', name: 'hits_total', unit: 'Count', labels: { cache: 'risk' }, value: 1 },
+      { kind: 'histogram', name: 'q_seconds', unit: 'Seconds', labels: { status: '200' }, value: 0.2 },
+    ]);
+  });
+
+  it('keeps a metric declared with unit false out of the sink', () => {
+    const { sink, records } = recordingSink();
+    const registry = new Registry({ sink });
+
+    registry.gauge({ name: 'local_only', help: 'l', unit: false }).set(1);
+
+    expect(records).toEqual([]);
+  });
+});
