@@ -1,0 +1,113 @@
+import { performance } from 'node:perf_hooks';
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry, type logCreator } from 'kafkajs';
+import { getConfig, type Config } from '../config/index.js';
+import { UnavailableError } from '../errors/index.js';
+import { getLogger } from '../logger/index.js';
+
+/**
+ * Kafka clients (kafkajs) built from `getConfig().kafka`, logging through the product's logger.
+ * One shared client per function instance; producers, consumers and admins are created from it by
+ * the modules that need them (the local event-source bridge, the metrics collector).
+ */
+
+export interface KafkaClientOptions {
+  clientId?: string;
+  brokers?: string[];
+  /** Time allowed to open a TCP connection to a broker. */
+  connectionTimeoutMs?: number;
+  /** Time allowed for one request once connected. */
+  requestTimeoutMs?: number;
+  /** Retries of a failed request (kafkajs backs off between them). */
+  retries?: number;
+}
+
+const DEFAULT_CONNECTION_TIMEOUT_MS = 1000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
+const DEFAULT_RETRIES = 5;
+
+/**
+ * kafkajs's own levels are chattier than ours: at INFO it reports every group join, commit and
+ * reconnect, at DEBUG every protocol request. Ours are shifted one step down so that LOG_LEVEL=INFO
+ * shows only Kafka warnings and errors, and DEBUG shows kafkajs INFO.
+ */
+const KAFKA_LEVEL_FOR: Record<Config['logLevel'], KafkaLogLevel> = {
+  DEBUG: KafkaLogLevel.INFO,
+  INFO: KafkaLogLevel.WARN,
+  WARN: KafkaLogLevel.WARN,
+  ERROR: KafkaLogLevel.ERROR,
+  SILENT: KafkaLogLevel.NOTHING,
+};
+
+const toProductLogger: logCreator =
+  () =>
+  ({ namespace, level, log }: LogEntry) => {
+    const { message, timestamp: _timestamp, ...details } = log;
+    const logger = getLogger();
+    const attributes = { kafka: { namespace, ...details } };
+    if (level === KafkaLogLevel.ERROR) logger.error(message, attributes);
+    else if (level === KafkaLogLevel.WARN) logger.warn(message, attributes);
+    else if (level === KafkaLogLevel.INFO) logger.info(message, attributes);
+    else logger.debug(message, attributes);
+  };
+
+/** A new kafkajs client from the configuration; `options` override single settings. */
+export function createKafka(options: KafkaClientOptions = {}): Kafka {
+  const config = getConfig();
+  return new Kafka({
+    clientId: options.clientId ?? config.kafka.clientId,
+    brokers: options.brokers ?? config.kafka.brokers,
+    connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    retry: { retries: options.retries ?? DEFAULT_RETRIES },
+    logLevel: KAFKA_LEVEL_FOR[config.logLevel],
+    logCreator: toProductLogger,
+  });
+}
+
+let shared: Kafka | undefined;
+
+/** The instance's shared client; creating it opens no connection. */
+export function getKafka(): Kafka {
+  shared ??= createKafka();
+  return shared;
+}
+
+/**
+ * The admin connection used for reachability checks, kept open across warm invocations so a check
+ * costs one metadata round trip. It never retries: a health check wants the current answer, fast.
+ */
+let pingAdmin: { admin: Admin; connected: Promise<void> } | undefined;
+
+function connectedPingAdmin(): { admin: Admin; connected: Promise<void> } {
+  if (!pingAdmin) {
+    const admin = getKafka().admin({ retry: { retries: 0 } });
+    pingAdmin = { admin, connected: admin.connect() };
+  }
+  return pingAdmin;
+}
+
+/**
+ * Round-trip time of a cluster metadata request (DescribeCluster) in milliseconds, for health
+ * checks. Throws UnavailableError when no broker answers; the next call then reconnects from scratch.
+ */
+export async function pingKafka(): Promise<number> {
+  const current = connectedPingAdmin();
+  try {
+    await current.connected;
+    const started = performance.now();
+    await current.admin.describeCluster();
+    return performance.now() - started;
+  } catch (error) {
+    if (pingAdmin === current) pingAdmin = undefined;
+    await current.admin.disconnect().catch(() => undefined);
+    throw new UnavailableError('Kafka is unavailable', { cause: error });
+  }
+}
+
+/** Closes the connections this module opened (scripts and tests); the next use starts afresh. */
+export async function closeKafka(): Promise<void> {
+  const current = pingAdmin;
+  pingAdmin = undefined;
+  shared = undefined;
+  if (current) await current.admin.disconnect();
+}

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HealthReport } from '../../lib/health/index.js';
+import { groupAlive, startOffline, type OfflineServer } from './offline-server.js';
+import { HTTP_PROBES, INVOKE_PROBES } from './service-functions.js';
+
+/** The product's error shape: `{"error":{"code":"...","message":"..."}}` and nothing else. */
+function expectErrorBody(text: string): void {
+  const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+  expect(Object.keys(body), text).toEqual(['error']);
+  expect(typeof body.error?.code, text).toBe('string');
+  expect(typeof body.error?.message, text).toBe('string');
+}
+
+describe('serverless offline, stage test', () => {
+  let offline: OfflineServer;
+
+  beforeAll(async () => {
+    // The handlers must reach the test database, never the developer's.
+    expect(process.env.DATABASE_URL).toMatch(/\/telematics_test(\?|$)/);
+    offline = await startOffline({ stage: 'test' });
+  }, 180_000);
+
+  afterAll(async () => {
+    await offline?.stop();
+  });
+
+  it('GET /health answers 200 with the database, Redis and Kafka up and their latencies', async () => {
+    const response = await fetch(`${offline.httpUrl}/health`);
+    const report = (await response.json()) as HealthReport;
+
+    expect(response.status, JSON.stringify(report)).toBe(200);
+    expect(report.status).toBe('ok');
+    expect(report.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(Object.keys(report.components).sort()).toEqual(['database', 'kafka', 'redis']);
+    for (const component of Object.values(report.components)) {
+      expect(component.status).toBe('up');
+      expect(component.latency_ms).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it.each(HTTP_PROBES)('$fn answers $method $path itself, errors as JSON with a code', async ({ method, path, body }) => {
+    const response = await fetch(`${offline.httpUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+
+    // Offline itself answers 404 for a route it does not know and 502 when a handler crashes;
+    // every other status comes from our handler. 501 marks a function whose issue has not landed.
+    expect(response.status === 501 || response.status < 500, `${response.status} ${text}`).toBe(true);
+    expect(response.status, text).not.toBe(404);
+    if (response.status >= 400) expectErrorBody(text);
+  });
+
+  it.each(INVOKE_PROBES)('$fn is invocable through the Lambda Invoke API', async ({ fn, event }) => {
+    const response = await fetch(`${offline.lambdaUrl}/2015-03-31/functions/telematics-${offline.stage}-${fn}/invocations`, {
+      method: 'POST',
+      body: JSON.stringify(event),
+    });
+    const payload = await response.text();
+
+    expect(response.status, payload).toBe(200);
+    if (response.headers.get('x-amz-function-error') !== null) {
+      // A function whose issue has not landed refuses the work the Lambda way, with a function
+      // error saying so (the equivalent of HTTP 501); any other failure fails this test.
+      expect((JSON.parse(payload) as { errorMessage?: string }).errorMessage).toMatch(/not implemented/);
+    }
+  });
+
+  it('stops with its whole process group, leaving nothing running', async () => {
+    await offline.stop();
+
+    expect(groupAlive(offline.pid)).toBe(false);
+  });
+});
