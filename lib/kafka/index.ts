@@ -74,13 +74,14 @@ export function getKafka(): Kafka {
 
 /**
  * The admin connection used for reachability checks, kept open across warm invocations so a check
- * costs one metadata round trip. It never retries: a health check wants the current answer, fast.
+ * costs one metadata round trip. It has a client of its own because kafkajs retries connecting with
+ * the client's retry settings, and a health check wants the current answer, fast: no retries.
  */
 let pingAdmin: { admin: Admin; connected: Promise<void> } | undefined;
 
 function connectedPingAdmin(): { admin: Admin; connected: Promise<void> } {
   if (!pingAdmin) {
-    const admin = getKafka().admin({ retry: { retries: 0 } });
+    const admin = createKafka({ retries: 0 }).admin({ retry: { retries: 0 } });
     pingAdmin = { admin, connected: admin.connect() };
   }
   return pingAdmin;
