@@ -1,0 +1,182 @@
+/**
+ * `npm run bench:cache`: latency of the two-level cache against the local Redis.
+ *
+ *   L1 hit        getOrLoad of a key held in this instance's memory
+ *   L2 hit        getOrLoad with L1 turned off: one MGET (value + group version) and a JSON parse
+ *   miss + load   getOrLoad of a new key each time: MGET, lock + re-read, loader, store + release
+ *   propagation   delete() in this process until a second process has dropped the key from its
+ *                 L1 (both read performance.timeOrigin + performance.now(), one host, one clock)
+ *
+ * Prints percentiles per measurement and ends with one line:
+ *   cache l1_p95_us=N l2_p95_us=N propagation_p99_ms=N
+ * Targets on the reference machine: L1 p95 < 20 us, L2 p95 < 1 ms, propagation p99 < 5 ms.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { resetConfig } from '../../lib/config/index.js';
+import { connectCacheBus, createCache, onCacheInvalidation, type Cache } from '../../lib/cache/index.js';
+import { closeRedis, getRedis } from '../../lib/redis/index.js';
+
+const OPERATIONS = 10_000;
+const WARMUP = 2_000;
+const L1_OPERATIONS = 50_000;
+const BUS_CACHE = 'bench-bus';
+const GROUP = 'driver:bench';
+
+/** A dashboard-sized value (about 1 KB of JSON), like what the read endpoints cache. */
+const PAYLOAD = {
+  driverId: 42,
+  score: 87.5,
+  band: 'B',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+  trips: Array.from({ length: 10 }, (_, i) => ({ id: `trip-${i}`, km: 12.5 + i, harshBraking: i % 3, nightMinutes: 4 * i })),
+};
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+interface Summary {
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+function summarize(label: string, samples: Float64Array, unit: 'us' | 'ms'): Summary {
+  const sorted = samples.slice().sort();
+  const scale = unit === 'us' ? 1000 : 1;
+  const summary = {
+    p50: percentile(sorted, 50) * scale,
+    p95: percentile(sorted, 95) * scale,
+    p99: percentile(sorted, 99) * scale,
+    max: (sorted[sorted.length - 1] ?? Number.NaN) * scale,
+  };
+  const digits = unit === 'us' ? 1 : 3;
+  console.log(
+    `${label.padEnd(14)} n=${String(samples.length).padEnd(6)} ` +
+      `p50=${summary.p50.toFixed(digits)}${unit} p95=${summary.p95.toFixed(digits)}${unit} ` +
+      `p99=${summary.p99.toFixed(digits)}${unit} max=${summary.max.toFixed(digits)}${unit}`,
+  );
+  return summary;
+}
+
+/** Times `count` sequential calls of `operation(i)` in milliseconds, after `warmup` untimed calls. */
+async function measure(count: number, warmup: number, operation: (i: number) => Promise<unknown>): Promise<Float64Array> {
+  for (let i = 0; i < warmup; i++) await operation(i);
+  const samples = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await operation(warmup + i);
+    samples[i] = performance.now() - started;
+  }
+  return samples;
+}
+
+const load = (): Promise<typeof PAYLOAD> => Promise.resolve(PAYLOAD);
+
+/** The second process: keeps entries in its L1 and reports when an invalidation dropped one. */
+async function runSubscriber(): Promise<void> {
+  const cache = createCache({ name: BUS_CACHE, ttl: 60_000 });
+  onCacheInvalidation((event) => {
+    if (event.source === 'remote' && event.key !== undefined) process.stdout.write(`@@${event.key} ${now()}\n`);
+  });
+  await connectCacheBus();
+  for await (const line of createInterface({ input: process.stdin })) {
+    // `fill N`: load keys 0..N-1 into L1 so each invalidation really drops an entry.
+    const count = Number(line.split(' ')[1]);
+    for (let i = 0; i < count; i++) await cache.getOrLoad(`p${i}`, load);
+    process.stdout.write('@@filled\n');
+  }
+}
+
+async function measurePropagation(cache: Cache): Promise<Float64Array> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const child = spawn(`${root}node_modules/.bin/tsx`, [fileURLToPath(import.meta.url), '--subscriber'], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'ERROR' },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const arrivals = new Map<string, (at: number) => void>();
+  let filled: (() => void) | undefined;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (!line.startsWith('@@')) return;
+    if (line === '@@filled') return filled?.();
+    const [key, at] = line.slice(2).split(' ');
+    if (key !== undefined) arrivals.get(key)?.(Number(at));
+  });
+  try {
+    await new Promise<void>((resolve) => {
+      filled = resolve;
+      child.stdin.write(`fill ${OPERATIONS + WARMUP}\n`);
+    });
+    const delays = new Float64Array(OPERATIONS);
+    for (let i = 0; i < OPERATIONS + WARMUP; i++) {
+      const key = `p${i}`;
+      const arrived = new Promise<number>((resolve) => arrivals.set(key, resolve));
+      const sentAt = now();
+      await cache.delete(key);
+      const at = await arrived;
+      arrivals.delete(key);
+      if (i >= WARMUP) delays[i - WARMUP] = at - sentAt;
+    }
+    return delays;
+  } finally {
+    child.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  // The subscriber inherits the parent's prefix through the environment.
+  if (process.argv.includes('--subscriber')) return runSubscriber();
+  const prefix = `bench:${process.pid}-${randomBytes(3).toString('hex')}`;
+  process.env.CACHE_PREFIX = prefix;
+  resetConfig();
+
+  await connectCacheBus();
+  const groups = [GROUP];
+  try {
+    const l1 = createCache({ name: 'bench-l1', ttl: 600_000 });
+    await l1.getOrLoad('hot', load, { groups });
+    const l1Samples = await measure(L1_OPERATIONS, WARMUP, () => l1.getOrLoad('hot', load, { groups }));
+
+    const l2 = createCache({ name: 'bench-l2', ttl: 600_000, l1Ttl: 0 });
+    await l2.getOrLoad('hot', load, { groups });
+    const l2Samples = await measure(OPERATIONS, WARMUP, () => l2.getOrLoad('hot', load, { groups }));
+
+    const miss = createCache({ name: 'bench-miss', ttl: 60_000, l1Ttl: 0 });
+    const missSamples = await measure(OPERATIONS, WARMUP, (i) => miss.getOrLoad(`k${i}`, load, { groups }));
+
+    const bus = createCache({ name: BUS_CACHE, ttl: 60_000 });
+    const propagationSamples = await measurePropagation(bus);
+
+    console.log(`cache benchmark against ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}, value of ${JSON.stringify(PAYLOAD).length} bytes of JSON`);
+    const l1Summary = summarize('L1 hit', l1Samples, 'us');
+    const l2Summary = summarize('L2 hit', l2Samples, 'us');
+    summarize('miss + load', missSamples, 'us');
+    const propagation = summarize('propagation', propagationSamples, 'ms');
+    console.log(
+      `cache l1_p95_us=${l1Summary.p95.toFixed(2)} l2_p95_us=${l2Summary.p95.toFixed(1)} propagation_p99_ms=${propagation.p99.toFixed(3)}`,
+    );
+  } finally {
+    await deleteBenchKeys(prefix);
+    await closeRedis();
+  }
+}
+
+/** Removes what the run stored; every key name is known, so no keyspace scan is needed. */
+async function deleteBenchKeys(prefix: string): Promise<void> {
+  const redis = getRedis();
+  if (redis.status !== 'ready') return;
+  const total = OPERATIONS + WARMUP;
+  const keys = [`${prefix}:bench-l1:hot`, `${prefix}:bench-l2:hot`, `${prefix}:group:${GROUP}`];
+  for (let i = 0; i < total; i++) keys.push(`${prefix}:bench-miss:k${i}`, `${prefix}:${BUS_CACHE}:p${i}`);
+  for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
+}
+
+await main();
