@@ -83,7 +83,7 @@ export interface CacheCounters extends RedisCounters {
   lock_waits: number;
   /** Waits that outlasted CACHE_LOCK_WAIT_MS and ran the loader anyway. */
   lock_timeouts: number;
-  /** L1 drops caused by invalidations, local and from other instances. */
+  /** Invalidations applied to this instance's L1 (local and from other instances), in keys. */
   invalidations: number;
 }
 
@@ -235,8 +235,9 @@ export class Cache implements CacheMember {
     loader?: (key: string) => Promise<T> | T,
     options: WarmOptions = {},
   ): Promise<void> {
+    if (!this.enabled) return;
     const entries = loader ? await this.loadForWarm(source as Iterable<string>, loader, options) : [...(source as Iterable<WarmEntry<T>>)];
-    if (!this.enabled || entries.length === 0) return;
+    if (entries.length === 0) return;
     const runtime = this.runtime;
     const prepared = entries.map((entry) => {
       const settings = this.settings(entry, this.defaults);
@@ -348,7 +349,8 @@ export class Cache implements CacheMember {
       const groupVersions = joinGroupVersions(values.slice(1));
       const entry = decodeEntry(values[0]);
       if (entry && entry.groupVersions === groupVersions && entry.freshUntil > Date.now()) {
-        if (acquired) void this.releaseLock(key, lockKey, token);
+        // The owner stored the value and released the lock just before this attempt took it.
+        if (acquired) void this.releaseLock(key, lockKey, token, { wakeWaiters: false });
         return this.fromL2<T>(key, entry, settings, flight);
       }
       if (acquired) return this.load(key, loader, settings, flight, stale, { groupVersions, lock: { key: lockKey, token } });
@@ -384,7 +386,7 @@ export class Cache implements CacheMember {
       value = await loader();
     } catch (error) {
       this.counters.load_errors++;
-      if (lock) void this.releaseLock(key, lock.key, lock.token);
+      if (lock) void this.releaseLock(key, lock.key, lock.token, { wakeWaiters: true });
       return this.serveStale(key, settings, flight, stale, error);
     } finally {
       if (keepAlive) clearInterval(keepAlive);
@@ -393,7 +395,7 @@ export class Cache implements CacheMember {
     const json = JSON.stringify(value);
     if (json === undefined || flight.invalidated) {
       // `undefined` has no JSON form; an invalidated load may predate the write that invalidated it.
-      if (lock) void this.releaseLock(key, lock.key, lock.token);
+      if (lock) void this.releaseLock(key, lock.key, lock.token, { wakeWaiters: true });
       return json === undefined ? value : (JSON.parse(json) as T);
     }
     const canonical = JSON.parse(json) as T;
@@ -479,11 +481,10 @@ export class Cache implements CacheMember {
     return timer;
   }
 
-  private async releaseLock(key: string, lockKey: string, token: string): Promise<void> {
+  private async releaseLock(key: string, lockKey: string, token: string, { wakeWaiters }: { wakeWaiters: boolean }): Promise<void> {
     const runtime = this.runtime;
-    await runtime.call(this.counters, (redis) =>
-      runScript(redis, RELEASE, [lockKey], [token, runtime.channel, runtime.readyMessage(this.name, key)]),
-    );
+    const message = wakeWaiters ? runtime.readyMessage(this.name, key) : '';
+    await runtime.call(this.counters, (redis) => runScript(redis, RELEASE, [lockKey], [token, runtime.channel, message]));
   }
 
   private async loadForWarm<T>(keys: Iterable<string>, loader: (key: string) => Promise<T> | T, options: WarmOptions): Promise<WarmEntry<T>[]> {

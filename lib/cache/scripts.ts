@@ -34,15 +34,18 @@ return 1
 `);
 
 /**
- * Releases the lock if the caller still owns it and wakes the waiters, who then load themselves.
- * KEYS: lock. ARGV: owner token, channel, message.
+ * Releases the lock if the caller still owns it; with a message, also wakes the waiters (who then
+ * take the lock and load themselves), e.g. after the owner's loader failed.
+ * KEYS: lock. ARGV: owner token, channel, message ('' to release silently).
  */
 export const RELEASE = script(`
 local owned = redis.call('GET', KEYS[1]) == ARGV[1]
 if owned then
   redis.call('DEL', KEYS[1])
 end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
+if ARGV[3] ~= '' then
+  redis.call('PUBLISH', ARGV[2], ARGV[3])
+end
 return owned and 1 or 0
 `);
 

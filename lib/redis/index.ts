@@ -38,7 +38,8 @@ function baseOptions(role: 'commands' | 'subscriber'): RedisOptions {
     maxRetriesPerRequest: config.redis.maxRetries,
     enableOfflineQueue: false,
     retryStrategy: reconnectDelay,
-    connectionName: `${config.serviceName}-${role}`,
+    // CLIENT SETNAME rejects spaces; the name only helps to spot our connections in CLIENT LIST.
+    connectionName: `${config.serviceName}-${role}`.replace(/[^\w.-]/g, '_'),
   };
 }
 
