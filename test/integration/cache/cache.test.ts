@@ -15,7 +15,7 @@ const uniqueName = (): string => `c${++cacheCount}`;
 /** A loader that counts its calls and returns the count (so a reload is visible in the value). */
 function countingLoader<T>(produce: (call: number) => T = (call) => call as T): { load: () => Promise<T>; calls: () => number } {
   let calls = 0;
-  return { load: async () => produce(++calls), calls: () => calls };
+  return { load: () => Promise.resolve(produce(++calls)), calls: () => calls };
 }
 
 beforeAll(async () => {

@@ -49,7 +49,7 @@ export class CacheWorker {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const worker = new CacheWorker(child);
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => worker.onLine(line));
     child.on('exit', () => {
       for (const { reject } of worker.pending.values()) reject(new Error('worker exited'));
