@@ -1,1 +1,14 @@
 export { hashPassword, verifyPassword, passwordNeedsRehash } from './password.js';
+export { authenticate } from './authenticate.js';
+export { bearerToken, issueToken, verifyToken, type IssuedToken } from './tokens.js';
+export { findUserByUsername, type UserCredentials, type UserLookup } from './users.js';
+export {
+  ROLES,
+  assertAccess,
+  assertCanReadDriver,
+  hasAccess,
+  ownDriverId,
+  type AccessLevel,
+  type Principal,
+  type Role,
+} from './principal.js';

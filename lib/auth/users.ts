@@ -1,0 +1,26 @@
+import { timedQuery } from '../db/index.js';
+import type { Role } from './principal.js';
+
+/** What a login needs to know about a user. */
+export interface UserCredentials {
+  id: number;
+  role: Role;
+  driverId: number | null;
+  passwordHash: string;
+  active: boolean;
+}
+
+export type UserLookup = (username: string) => Promise<UserCredentials | undefined>;
+
+/** Usernames are stored lower-case, so the unique index on `username` serves this lookup. */
+export async function findUserByUsername(username: string): Promise<UserCredentials | undefined> {
+  const rows = await timedQuery('users.find_by_username', (sql) =>
+    sql<Array<{ id: number; role: Role; driver_id: number | null; password_hash: string; active: boolean }>>`
+      SELECT id, role, driver_id, password_hash, active
+      FROM users
+      WHERE username = ${username.toLowerCase()}
+    `,
+  );
+  const row = rows[0];
+  return row && { id: row.id, role: row.role, driverId: row.driver_id, passwordHash: row.password_hash, active: row.active };
+}
