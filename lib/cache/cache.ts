@@ -259,7 +259,14 @@ export class Cache implements CacheMember {
       }
       await execPipeline(pipeline);
     });
-    if (written === UNAVAILABLE) getLogger().warn('Cache warm could not write to Redis; values are kept in this instance only', { cache: this.name });
+    if (written === UNAVAILABLE) {
+      // The old values must not outlive the outage in L2 or in other instances' L1: queue their removal.
+      getLogger().warn('Cache warm could not write to Redis; values are kept in this instance only', { cache: this.name });
+      await runtime.invalidate(
+        this.counters,
+        prepared.map((entry) => ({ kind: 'key', cache: this.name, key: entry.key })),
+      );
+    }
     const now = Date.now();
     for (const entry of prepared) {
       // A miss being resolved meanwhile loaded older data: it must not overwrite the warmed value.
