@@ -43,8 +43,9 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 function isDependencyFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  // `TimeoutError`: middy's early timeout before the Lambda deadline, and AbortSignal.timeout().
+  return (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) || name === 'TimeoutError';
 }
 
 function problem(error: AppError, correlationId: string): HttpResponse {

@@ -88,11 +88,19 @@ export function validationError(problems: FieldProblem[]): ValidationError {
   return new ValidationError(listed.join('; ') || 'invalid input', problems);
 }
 
+export type InputCheck<T> = { ok: true; data: T } | { ok: false; problems: FieldProblem[] };
+
+/** Parses `input` with `schema`, returning the data or the problems named under `location`. */
+export function checkInput<S extends z.ZodType>(schema: S, input: unknown, location: string): InputCheck<z.output<S>> {
+  const result = schema.safeParse(input, { error: friendlyMessage });
+  return result.success ? { ok: true, data: result.data } : { ok: false, problems: fieldProblems(result.error, location) };
+}
+
 /** Parses `input` with `schema`, throwing a `ValidationError` that names each bad field under `location`. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, location: string): z.output<S> {
-  const result = schema.safeParse(input, { error: friendlyMessage });
-  if (result.success) return result.data;
-  throw validationError(fieldProblems(result.error, location));
+  const checked = checkInput(schema, input, location);
+  if (checked.ok) return checked.data;
+  throw validationError(checked.problems);
 }
 
 /**

@@ -1,0 +1,194 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { assertAccess, bearerToken, verifyToken, type AccessLevel, type Principal } from '../auth/index.js';
+import { getConfig } from '../config/index.js';
+import { asResponse, headerOf, problemResponse, readJsonBody, toApiGatewayResult } from '../http/index.js';
+import { correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
+import { flushMetrics, observeHttpRequest } from '../metrics/index.js';
+import { checkInput, validationError } from '../validation/index.js';
+
+/**
+ * The one middleware stack of HTTP API functions (API Gateway HTTP API, payload v2):
+ *
+ *   correlation id -> Lambda context and keys in logs -> timing, access log, metrics
+ *   -> error mapping -> auth (Bearer token, role) -> JSON body (size, type, syntax)
+ *   -> validation of path, query and body -> the business function
+ *
+ * The business function receives typed, validated input and returns data (200 JSON), `undefined`
+ * (204) or an `HttpResponse` from lib/http. Every answer carries `x-correlation-id`; every error
+ * becomes the JSON problem of lib/http; EMF metrics are published once per invocation.
+ */
+
+type Schema = z.ZodType | undefined;
+type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface HttpRouteOptions<P extends Schema, Q extends Schema, B extends Schema, A extends AccessLevel> {
+  /** The route template, e.g. `GET /api/v1/drivers/{driverId}`: the metrics label and a log key. */
+  route: string;
+  /** `public`, `driver` (any signed-in user: drivers and admins) or `admin`. */
+  auth: A;
+  /** Wire names as the client sends them (`page_size`); problems are reported under those names. */
+  schemas?: { path?: P; query?: Q; body?: B };
+  /** Overrides `config.http.maxBodyBytes` for this route. */
+  maxBodyBytes?: number;
+}
+
+export interface HttpRequest<P extends Schema, Q extends Schema, B extends Schema, A extends AccessLevel> {
+  path: Parsed<P>;
+  query: Parsed<Q>;
+  body: Parsed<B>;
+  principal: A extends 'public' ? undefined : Principal;
+  correlationId: string;
+  event: APIGatewayProxyEventV2;
+  context: Context;
+}
+
+export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * The event as it moves through the stack: as in middy's own parsers, middlewares attach what they
+ * derive (the principal, the validated input) to the event the handler receives. It is a shallow
+ * copy of the platform's event, so the caller's object is never changed.
+ */
+interface HttpEvent extends APIGatewayProxyEventV2 {
+  principal?: Principal;
+  input?: { path: unknown; query: unknown; body: unknown };
+}
+
+interface HttpInternal extends Record<string, unknown> {
+  startedAt?: number;
+}
+
+type HttpMiddleware = MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, HttpInternal>;
+
+function currentCorrelationId(): string {
+  // Always set by `httpHandler` before middy runs; the fallback only guards direct misuse.
+  return getCorrelationId() ?? correlationIdFrom();
+}
+
+/** Puts the correlation id and route on every log line of the request. */
+function logKeys(route: string): HttpMiddleware {
+  return {
+    before: () => {
+      getLogger().appendKeys({ correlation_id: currentCorrelationId(), route });
+    },
+  };
+}
+
+/** Request duration by route and status, plus one access log line per request. */
+function observe(route: string): HttpMiddleware {
+  const record = (request: { internal: HttpInternal; response?: APIGatewayProxyStructuredResultV2 | null }) => {
+    const durationMs = performance.now() - (request.internal.startedAt ?? performance.now());
+    const status = request.response?.statusCode ?? 500;
+    observeHttpRequest(route, status, durationMs);
+    getLogger().info('request completed', { status, duration_ms: Math.round(durationMs * 10) / 10 });
+  };
+  return {
+    before: (request) => {
+      request.internal.startedAt = performance.now();
+    },
+    after: record,
+    onError: record,
+  };
+}
+
+/** Any error from the layers below becomes the JSON problem response. */
+function mapErrors(): HttpMiddleware {
+  return {
+    onError: (request) => {
+      const correlationId = currentCorrelationId();
+      request.response = toApiGatewayResult(problemResponse(request.error, correlationId), correlationId);
+    },
+  };
+}
+
+function authenticate(level: AccessLevel): HttpMiddleware {
+  return {
+    before: async (request) => {
+      if (level === 'public') return;
+      const principal = await verifyToken(bearerToken(headerOf(request.event, 'authorization')));
+      getLogger().appendKeys({ user_id: principal.userId, role: principal.role });
+      assertAccess(principal, level);
+      request.event.principal = principal;
+    },
+  };
+}
+
+/** Parses the body and validates path, query and body together, so one answer lists every problem. */
+function parseInput(schemas: { path?: Schema; query?: Schema; body?: Schema }, maxBodyBytes: number | undefined): HttpMiddleware {
+  return {
+    before: (request) => {
+      const { event } = request;
+      const rawBody = schemas.body ? readJsonBody(event, maxBodyBytes ?? getConfig().http.maxBodyBytes) : undefined;
+      const checks = [
+        schemas.path ? checkInput(schemas.path, event.pathParameters ?? {}, 'path') : undefined,
+        schemas.query ? checkInput(schemas.query, event.queryStringParameters ?? {}, 'query') : undefined,
+        schemas.body ? checkInput(schemas.body, rawBody, 'body') : undefined,
+      ] as const;
+      const problems = checks.flatMap((check) => (check && !check.ok ? check.problems : []));
+      if (problems.length > 0) throw validationError(problems);
+      const [path, query, body] = checks.map((check) => (check?.ok ? check.data : undefined));
+      request.event.input = { path, query, body };
+    },
+  };
+}
+
+/**
+ * Wraps a business function in the HTTP stack.
+ *
+ * @example
+ * export const handler = httpHandler(
+ *   { route: 'GET /api/v1/drivers/{driverId}', auth: 'driver', schemas: { path: z.object({ driverId: idParam() }) } },
+ *   async ({ path, principal }) => {
+ *     assertCanReadDriver(principal, path.driverId);
+ *     return getDriver(path.driverId);
+ *   },
+ * );
+ */
+export function httpHandler<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined, A extends AccessLevel = AccessLevel>(
+  options: HttpRouteOptions<P, Q, B, A>,
+  /** Returns (or resolves to) data, `undefined` or an `HttpResponse`. */
+  business: (request: HttpRequest<P, Q, B, A>) => unknown,
+): HttpApiHandler {
+  const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, HttpInternal>()
+    // Outermost: its after/onError run last, so the keys stay on the log lines of the layers below.
+    .use(injectLambdaContext(getLogger(), { resetKeys: true }))
+    .use(logKeys(options.route))
+    .use(observe(options.route))
+    .use(mapErrors())
+    .use(authenticate(options.auth))
+    .use(parseInput(options.schemas ?? {}, options.maxBodyBytes))
+    .handler(async ({ input, principal, ...event }, context) => {
+      const correlationId = currentCorrelationId();
+      const result = await business({
+        path: input?.path as Parsed<P>,
+        query: input?.query as Parsed<Q>,
+        body: input?.body as Parsed<B>,
+        principal: principal as HttpRequest<P, Q, B, A>['principal'],
+        correlationId,
+        event,
+        context,
+      });
+      return toApiGatewayResult(asResponse(result), correlationId);
+    });
+
+  return (event, context) => {
+    const correlationId = correlationIdFrom(
+      headerOf(event, 'x-correlation-id'),
+      headerOf(event, 'x-request-id'),
+      event.requestContext?.requestId,
+    );
+    return withCorrelationId(correlationId, async () => {
+      try {
+        return await stack({ ...event }, context);
+      } catch (error) {
+        // The error middleware answers every failure; this only guards a failure inside it.
+        return toApiGatewayResult(problemResponse(error, correlationId), correlationId);
+      } finally {
+        flushMetrics();
+      }
+    });
+  };
+}

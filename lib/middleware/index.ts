@@ -1,0 +1,2 @@
+export { httpHandler, type HttpApiHandler, type HttpRequest, type HttpRouteOptions } from './http.js';
+export { batchHandler, type BatchContext } from './batch.js';
