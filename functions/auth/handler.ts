@@ -1,9 +1,6 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
-export function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 501,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: { code: 'not_implemented', message: `${event.routeKey} is not implemented yet` } }),
-  });
-}
+/** Sign-in (SPEC 4): a signed, expiring token for a username and password. */
+export const handler = routeByKey({
+  'POST /api/v1/auth/login': notImplemented('POST /api/v1/auth/login'),
+});

@@ -1,9 +1,7 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
-export function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 501,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: { code: 'not_implemented', message: `${event.routeKey} is not implemented yet` } }),
-  });
-}
+/** Cache administration (SPEC 4, 5): statistics, and invalidation by key or by group. */
+export const handler = routeByKey({
+  'GET /api/v1/admin/cache/stats': notImplemented('GET /api/v1/admin/cache/stats'),
+  'POST /api/v1/admin/cache/invalidate': notImplemented('POST /api/v1/admin/cache/invalidate'),
+});

@@ -1,9 +1,9 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
-export function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 501,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: { code: 'not_implemented', message: `${event.routeKey} is not implemented yet` } }),
-  });
-}
+/** Admin dashboard (SPEC 4): fleet summary, trip activity per day, risk distribution, safety events. */
+export const handler = routeByKey({
+  'GET /api/v1/admin/dashboard/summary': notImplemented('GET /api/v1/admin/dashboard/summary'),
+  'GET /api/v1/admin/dashboard/trip-activity': notImplemented('GET /api/v1/admin/dashboard/trip-activity'),
+  'GET /api/v1/admin/dashboard/risk-distribution': notImplemented('GET /api/v1/admin/dashboard/risk-distribution'),
+  'GET /api/v1/admin/dashboard/safety-events': notImplemented('GET /api/v1/admin/dashboard/safety-events'),
+});

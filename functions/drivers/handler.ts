@@ -1,9 +1,13 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
-export function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 501,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: { code: 'not_implemented', message: `${event.routeKey} is not implemented yet` } }),
-  });
-}
+/** Drivers (SPEC 4): list, detail and statistics; a driver's own `me` views; admin create, update and deactivate. */
+export const handler = routeByKey({
+  'GET /api/v1/drivers': notImplemented('GET /api/v1/drivers'),
+  'POST /api/v1/drivers': notImplemented('POST /api/v1/drivers'),
+  'GET /api/v1/drivers/me': notImplemented('GET /api/v1/drivers/me'),
+  'GET /api/v1/drivers/me/statistics': notImplemented('GET /api/v1/drivers/me/statistics'),
+  'GET /api/v1/drivers/{driverId}': notImplemented('GET /api/v1/drivers/{driverId}'),
+  'PATCH /api/v1/drivers/{driverId}': notImplemented('PATCH /api/v1/drivers/{driverId}'),
+  'DELETE /api/v1/drivers/{driverId}': notImplemented('DELETE /api/v1/drivers/{driverId}'),
+  'GET /api/v1/drivers/{driverId}/statistics': notImplemented('GET /api/v1/drivers/{driverId}/statistics'),
+});

@@ -1,9 +1,8 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
-export function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 501,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: { code: 'not_implemented', message: `${event.routeKey} is not implemented yet` } }),
-  });
-}
+/** Telematics events (SPEC 4): a driver's events in a time range, and HTTP ingestion of a batch for devices that cannot reach Kafka. */
+export const handler = routeByKey({
+  'GET /api/v1/drivers/me/events': notImplemented('GET /api/v1/drivers/me/events'),
+  'GET /api/v1/drivers/{driverId}/events': notImplemented('GET /api/v1/drivers/{driverId}/events'),
+  'POST /api/v1/events': notImplemented('POST /api/v1/events'),
+});

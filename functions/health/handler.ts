@@ -1,11 +1,9 @@
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { checkHealth } from '../../lib/health/index.js';
+import { json } from '../../lib/http/index.js';
+import { httpHandler } from '../../lib/middleware/index.js';
 
-export const handler = async (): Promise<APIGatewayProxyResultV2> => {
+/** GET /health: database, Redis and Kafka reachability with latencies; 503 unless all are up. */
+export const handler = httpHandler({ route: 'GET /health', auth: 'public' }, async () => {
   const report = await checkHealth();
-  return {
-    statusCode: report.status === 'ok' ? 200 : 503,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify(report),
-  };
-};
+  return json(report, report.status === 'ok' ? 200 : 503);
+});

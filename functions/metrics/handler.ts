@@ -1,10 +1,8 @@
-import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { text } from '../../lib/http/index.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../lib/metrics/index.js';
+import { httpHandler } from '../../lib/middleware/index.js';
 
-export function handler(): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 200,
-    headers: { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' },
-    body: renderPrometheus(),
-  });
-}
+/** GET /metrics: this instance's figures in the Prometheus text exposition format. */
+export const handler = httpHandler({ route: 'GET /metrics', auth: 'public' }, () =>
+  Promise.resolve(text(renderPrometheus(), PROMETHEUS_CONTENT_TYPE)),
+);

@@ -1,9 +1,7 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
-export function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 501,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: { code: 'not_implemented', message: `${event.routeKey} is not implemented yet` } }),
-  });
-}
+/** Pricing (SPEC 4): a driver's current premium with its breakdown. */
+export const handler = routeByKey({
+  'GET /api/v1/drivers/me/premium': notImplemented('GET /api/v1/drivers/me/premium'),
+  'GET /api/v1/drivers/{driverId}/premium': notImplemented('GET /api/v1/drivers/{driverId}/premium'),
+});

@@ -1,9 +1,9 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
-export function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 501,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: { code: 'not_implemented', message: `${event.routeKey} is not implemented yet` } }),
-  });
-}
+/** Risk (SPEC 4): a driver's current score and its history. */
+export const handler = routeByKey({
+  'GET /api/v1/drivers/me/risk': notImplemented('GET /api/v1/drivers/me/risk'),
+  'GET /api/v1/drivers/me/risk/history': notImplemented('GET /api/v1/drivers/me/risk/history'),
+  'GET /api/v1/drivers/{driverId}/risk': notImplemented('GET /api/v1/drivers/{driverId}/risk'),
+  'GET /api/v1/drivers/{driverId}/risk/history': notImplemented('GET /api/v1/drivers/{driverId}/risk/history'),
+});

@@ -1,9 +1,8 @@
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
-export function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  return Promise.resolve({
-    statusCode: 501,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: { code: 'not_implemented', message: `${event.routeKey} is not implemented yet` } }),
-  });
-}
+/** Trips (SPEC 4): a driver's trips, paginated, and one trip with its events. */
+export const handler = routeByKey({
+  'GET /api/v1/drivers/me/trips': notImplemented('GET /api/v1/drivers/me/trips'),
+  'GET /api/v1/drivers/{driverId}/trips': notImplemented('GET /api/v1/drivers/{driverId}/trips'),
+  'GET /api/v1/trips/{tripId}': notImplemented('GET /api/v1/trips/{tripId}'),
+});

@@ -108,8 +108,10 @@ async function stopGroup(child: ChildProcess): Promise<void> {
     signalGroup(pid, 'SIGKILL');
     await exited;
   }
-  // The leader is gone; make sure no other member of its group survived it.
+  // The leader is gone; make sure no other member of its group (esbuild's service process)
+  // survived it, and wait until the last one has been reaped.
   signalGroup(pid, 'SIGKILL');
+  for (let attempt = 0; attempt < 50 && groupAlive(pid); attempt += 1) await sleep(100);
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
