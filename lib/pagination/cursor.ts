@@ -10,7 +10,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './offset.js';
  * A page is read with a row comparison on the sort key and a unique tie-breaker, which a
  * composite index on the same columns serves directly, however deep the page:
  *
- *   WHERE driver_id = $1 AND (ts, event_id) < ($2::timestamptz, $3::uuid)
+ *   WHERE driver_id = $1 AND (ts, event_id) < ($2::text::timestamptz, $3::uuid)
  *   ORDER BY ts DESC, event_id DESC
  *   LIMIT $limit + 1
  *
@@ -20,9 +20,12 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './offset.js';
  * fingerprint of the query, followed by an HMAC-SHA256 of both. A cursor that was edited, or that
  * came from another query (other route or filters), is refused with a 400 naming `query.cursor`.
  *
- * Keys must carry the database's exact values. postgres.js turns timestamptz into a JavaScript
- * Date (milliseconds) while PostgreSQL keeps microseconds, so select the key's timestamp as text:
+ * Keys must carry the database's exact values, or rows sharing a millisecond are skipped at a page
+ * boundary. PostgreSQL keeps microseconds; a JavaScript Date keeps milliseconds, and postgres.js
+ * converts both ways: it reads timestamptz columns into Dates, and it serializes a parameter whose
+ * type the server inferred as timestamptz through a Date. So select the key's timestamp as text,
  *   to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_ts
+ * and pass it back as text cast in SQL (`$2::text::timestamptz`, not `$2::timestamptz`).
  */
 
 /** Query parameters `limit` and `cursor`; routes extend it with their filters. */
