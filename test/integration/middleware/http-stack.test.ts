@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { assertCanReadDriver, authenticate, hashPassword, issueToken } from '../../../lib/auth/index.js';
+import { closeDb, createSqlClient, dbClientOptions, getDb, onQueryTiming, timedQuery } from '../../../lib/db/index.js';
+import { NotFoundError } from '../../../lib/errors/index.js';
+import { observeDbQuery, renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
+import { httpHandler } from '../../../lib/middleware/index.js';
+import { idParam } from '../../../lib/validation/index.js';
+import { bodyOf, httpEvent, lambdaContext } from '../../unit/middleware/lambda-fixtures.js';
+
+/**
+ * The HTTP stack end to end on the real database: a login route and a driver route built the
+ * way function handlers build them, called with API Gateway v2 events.
+ */
+
+const suffix = randomBytes(4).toString('hex');
+const username = `stack-it-${suffix}`;
+const PASSWORD = 'a long enough password';
+let driverId: number;
+let otherDriverId: number;
+let userId: number;
+
+const login = httpHandler(
+  {
+    route: 'POST /api/v1/auth/login',
+    auth: 'public',
+    schemas: { body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }) },
+  },
+  async ({ body }) => {
+    const { token, expiresInS } = await issueToken(await authenticate(body.username, body.password));
+    return { access_token: token, token_type: 'Bearer', expires_in: expiresInS };
+  },
+);
+
+const getDriver = httpHandler(
+  { route: 'GET /api/v1/drivers/{driverId}', auth: 'driver', schemas: { path: z.object({ driverId: idParam() }) } },
+  async ({ path, principal }) => {
+    assertCanReadDriver(principal, path.driverId);
+    const [driver] = await timedQuery('drivers.get', (sql) => sql<Array<{ id: number; name: string }>>`SELECT id, name FROM drivers WHERE id = ${path.driverId}`);
+    if (!driver) throw new NotFoundError(`Driver ${path.driverId} does not exist`);
+    return driver;
+  },
+);
+
+function loginEvent(user: string, password: string) {
+  return httpEvent({ method: 'POST', path: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password }) });
+}
+
+function driverEvent(id: number, token?: string) {
+  return httpEvent({ path: `/api/v1/drivers/${id}`, pathParameters: { driverId: String(id) }, headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+async function tokenFor(user: string): Promise<string> {
+  return bodyOf<{ access_token: string }>(await login(loginEvent(user, PASSWORD), lambdaContext())).access_token;
+}
+
+let stopTiming: () => void;
+
+beforeAll(async () => {
+  const sql = getDb();
+  const ids = await sql<Array<{ id: number }>>`
+    INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
+    VALUES (${`STACK-${suffix}-A`.toUpperCase()}, 'Stack Test A', ${`stack-${suffix}-a@example.com`}, '1985-05-05', '2005-05-05'),
+           (${`STACK-${suffix}-B`.toUpperCase()}, 'Stack Test B', ${`stack-${suffix}-b@example.com`}, '1985-05-05', '2005-05-05')
+    RETURNING id
+  `;
+  [driverId, otherDriverId] = ids.map((row) => row.id) as [number, number];
+  const [user] = await sql<Array<{ id: number }>>`
+    INSERT INTO users (username, password_hash, role, driver_id) VALUES (${username}, ${await hashPassword(PASSWORD)}, 'driver', ${driverId}) RETURNING id
+  `;
+  userId = user!.id;
+  // As the functions will wire it: every named query feeds the duration histogram.
+  stopTiming = onQueryTiming((timing) => observeDbQuery(timing.durationMs, timing.name, timing.ok));
+});
+
+afterAll(async () => {
+  stopTiming();
+  const sql = getDb();
+  await sql`DELETE FROM users WHERE id = ${userId}`;
+  await sql`DELETE FROM drivers WHERE id = ANY(${[driverId, otherDriverId]})`;
+  await closeDb();
+});
+
+beforeEach(() => {
+  resetMetrics();
+});
+
+describe('HTTP stack on the real database', () => {
+  it('logs a driver in and lets it read its own record', async () => {
+    const loginResult = await login(loginEvent(username, PASSWORD), lambdaContext());
+    expect(loginResult.statusCode).toBe(200);
+    expect(bodyOf(loginResult)).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+
+    const result = await getDriver(driverEvent(driverId, await tokenFor(username)), lambdaContext());
+
+    expect(result.statusCode).toBe(200);
+    expect(bodyOf(result)).toEqual({ id: driverId, name: 'Stack Test A' });
+  });
+
+  it("answers 403 when the driver asks for another driver's record", async () => {
+    const result = await getDriver(driverEvent(otherDriverId, await tokenFor(username)), lambdaContext());
+
+    expect(result.statusCode).toBe(403);
+  });
+
+  it('answers 401 to a wrong password with the same message as to an unknown user', async () => {
+    const wrong = await login(loginEvent(username, 'not the password'), lambdaContext());
+    const unknown = await login(loginEvent(`nobody-${suffix}`, PASSWORD), lambdaContext());
+
+    expect([wrong.statusCode, unknown.statusCode]).toEqual([401, 401]);
+    expect(bodyOf<{ error: { message: string } }>(wrong).error.message).toBe(bodyOf<{ error: { message: string } }>(unknown).error.message);
+  });
+
+  it('answers 404 for a driver id nobody has', async () => {
+    const admin = await issueToken({ userId: 1, role: 'admin', driverId: null });
+
+    const result = await getDriver(driverEvent(2_000_000_000, admin.token), lambdaContext());
+
+    expect(result.statusCode).toBe(404);
+  });
+
+  it('records query durations by query name next to request durations', async () => {
+    await login(loginEvent(username, PASSWORD), lambdaContext());
+
+    const text = renderPrometheus();
+
+    expect(text).toMatch(/^db_query_duration_seconds_count\{query="users\.find_by_username",outcome="ok"\} 1$/m);
+    expect(text).toMatch(/^http_request_duration_seconds_count\{route="POST \/api\/v1\/auth\/login",status="200"\} 1$/m);
+  });
+
+  it('answers 503 with Retry-After, and no connection details, when the database is unreachable', async () => {
+    const unreachable = createSqlClient(dbClientOptions({ url: 'postgres://telematics:telematics@127.0.0.1:1/telematics_test', connectTimeoutS: 1 }));
+    const handler = httpHandler({ route: 'GET /api/v1/unreachable', auth: 'public' }, async () => unreachable.sql`SELECT 1`);
+
+    const result = await handler(httpEvent(), lambdaContext());
+    await unreachable.sql.end({ timeout: 1 });
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['retry-after']).toBe('1');
+    expect(result.body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|telematics/);
+  });
+});
