@@ -4,10 +4,11 @@
  * Loads a synthetic dataset into DATABASE_URL (default: the demo dataset, 50 drivers x 14 days).
  * The same --seed and --end give the same data; --end defaults to today 00:00 UTC, so the data is
  * recent. A database that already has drivers is refused unless --reset is given, which empties
- * every product table first.
+ * every product table first; --if-empty leaves such a database as it is and succeeds (npm run dev).
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { ConflictError } from '../lib/errors/index.js';
 import { DEMO_ADMIN, DEMO_DATASET, DEMO_DRIVER_PASSWORD, seedDatabase, startOfUtcDay } from '../lib/seed/index.js';
 
 const { values } = parseArgs({
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     'sample-interval': { type: 'string' },
     connections: { type: 'string' },
     reset: { type: 'boolean', default: false },
+    'if-empty': { type: 'boolean', default: false },
     'database-url': { type: 'string' },
   },
 });
@@ -80,6 +82,10 @@ try {
   console.log(`logins: ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}, driver0001 / ${DEMO_DRIVER_PASSWORD}`);
 } catch (error) {
   bar.stop();
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
+  if (values['if-empty'] && error instanceof ConflictError) {
+    console.log('the database already has data: not seeding');
+  } else {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
 }
