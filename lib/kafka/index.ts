@@ -87,11 +87,8 @@ function connectedPingAdmin(): { admin: Admin; connected: Promise<void> } {
   return pingAdmin;
 }
 
-/**
- * Round-trip time of a cluster metadata request (DescribeCluster) in milliseconds, for health
- * checks. Throws UnavailableError when no broker answers; the next call then reconnects from scratch.
- */
-export async function pingKafka(): Promise<number> {
+/** One DescribeCluster round trip on the ping admin; a failed admin is dropped so the next call starts afresh. */
+async function describeClusterOnce(): Promise<number> {
   const current = connectedPingAdmin();
   try {
     await current.connected;
@@ -101,7 +98,27 @@ export async function pingKafka(): Promise<number> {
   } catch (error) {
     if (pingAdmin === current) pingAdmin = undefined;
     await current.admin.disconnect().catch(() => undefined);
-    throw new UnavailableError('Kafka is unavailable', { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * Round-trip time of a cluster metadata request (DescribeCluster) in milliseconds, for health
+ * checks. A connection kept from an earlier invocation may have been closed by the broker while the
+ * instance was frozen, so a failure on it earns one retry on a fresh connection before the answer
+ * is UnavailableError.
+ */
+export async function pingKafka(): Promise<number> {
+  const reusingConnection = pingAdmin !== undefined;
+  try {
+    return await describeClusterOnce();
+  } catch (firstError) {
+    if (!reusingConnection) throw new UnavailableError('Kafka is unavailable', { cause: firstError });
+    try {
+      return await describeClusterOnce();
+    } catch (error) {
+      throw new UnavailableError('Kafka is unavailable', { cause: error });
+    }
   }
 }
 
