@@ -13,9 +13,10 @@ function withArticle(noun: string): string {
   return /^[aeiou]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
 }
 
-function sizeUnit(origin: string): string | undefined {
-  if (origin === 'string') return 'characters';
-  if (origin === 'array' || origin === 'set') return 'items';
+function sizeUnit(origin: string, count: number | bigint): string | undefined {
+  const one = count === 1 || count === 1n;
+  if (origin === 'string') return one ? 'character' : 'characters';
+  if (origin === 'array' || origin === 'set') return one ? 'item' : 'items';
   return undefined;
 }
 
@@ -30,13 +31,13 @@ export function friendlyMessage(issue: RawIssue): string | undefined {
       if (issue.input === undefined) return 'is required';
       return issue.expected === 'int' ? 'must be an integer' : `must be ${withArticle(issue.expected)}`;
     case 'too_small': {
-      const unit = sizeUnit(issue.origin);
+      const unit = sizeUnit(issue.origin, issue.minimum);
       const min = bound(issue.minimum, issue.origin);
       if (unit) return issue.exact ? `must have exactly ${min} ${unit}` : `must have at least ${min} ${unit}`;
       return issue.inclusive === false ? `must be greater than ${min}` : `must be at least ${min}`;
     }
     case 'too_big': {
-      const unit = sizeUnit(issue.origin);
+      const unit = sizeUnit(issue.origin, issue.maximum);
       const max = bound(issue.maximum, issue.origin);
       if (unit) return issue.exact ? `must have exactly ${max} ${unit}` : `must have at most ${max} ${unit}`;
       return issue.inclusive === false ? `must be less than ${max}` : `must be at most ${max}`;
