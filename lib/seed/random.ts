@@ -101,11 +101,11 @@ export class Random {
   }
 
   /**
-   * Approximately normal noise (Irwin-Hall sum of three uniforms): cheap enough for per-second
-   * jitter in the simulation, where the exact tails do not matter.
+   * Zero-mean uniform jitter with the given standard deviation: one draw, for per-second noise in
+   * the simulation, where the shape of the distribution does not matter.
    */
-  noise(stdDev: number): number {
-    return (this.next() + this.next() + this.next() - 1.5) * 2 * stdDev;
+  jitter(stdDev: number): number {
+    return (this.next() - 0.5) * 3.4641016151377544 * stdDev; // width sqrt(12) * stdDev
   }
 
   /**
