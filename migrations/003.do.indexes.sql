@@ -67,10 +67,10 @@ CREATE INDEX telematics_events_trip_idx ON telematics_events (trip_id, ts);
 CREATE INDEX telematics_events_safety_idx ON telematics_events (ts, event_type) INCLUDE (driver_id)
   WHERE event_type IN ('harsh_braking', 'harsh_acceleration', 'harsh_cornering', 'speeding');
 
--- Fleet-wide recent events (eventSql.countSince, the events-per-second metric). Events arrive in
+-- Fleet-wide recent events (eventSql.countInPeriod, the events-per-second metric). Events arrive in
 -- time order, so each block range of a partition covers a narrow span of ts: a BRIN index of a few
 -- pages per partition replaces a B-tree of hundreds of MB for time-range scans:
---   SELECT count(*) FROM telematics_events WHERE ts >= $1
+--   SELECT count(*) FROM telematics_events WHERE ts >= $1 AND ts < $2
 CREATE INDEX telematics_events_ts_brin ON telematics_events USING brin (ts) WITH (pages_per_range = 32);
 
 -- risk and pricing ------------------------------------------------------------------------------

@@ -52,15 +52,18 @@ export const eventSql = {
     ORDER BY ts DESC, event_id DESC
     LIMIT ${p.limit}`,
 
-  /** Events with a timestamp at or after `since`: the ingest rate over the last minute, for metrics. */
-  countSince: (sql: Sql, since: Date) => sql<{ events: number }[]>`
-    SELECT count(*)::int AS events FROM telematics_events WHERE ts >= ${since}`,
+  /**
+   * Events timestamped in a period, e.g. the last minute for the events-per-second metric. The upper
+   * bound keeps future months' partitions (and the default one) out of the plan.
+   */
+  countInPeriod: (sql: Sql, p: { from: Date; to: Date }) => sql<{ events: number }[]>`
+    SELECT count(*)::int AS events FROM telematics_events WHERE ts >= ${p.from} AND ts < ${p.to}`,
 };
 
 export function listDriverEvents(p: DriverEventsParams): Promise<EventRow[]> {
   return timedQuery('events.by_driver', (sql) => eventSql.byDriver(sql, p));
 }
 
-export function countEventsSince(since: Date): Promise<number> {
-  return timedQuery('events.count_since', async (sql) => (await eventSql.countSince(sql, since))[0]?.events ?? 0);
+export function countEventsInPeriod(p: { from: Date; to: Date }): Promise<number> {
+  return timedQuery('events.count_in_period', async (sql) => (await eventSql.countInPeriod(sql, p))[0]?.events ?? 0);
 }
