@@ -54,6 +54,11 @@ export class EmfBuffer implements MetricSink {
     return this.publisher;
   }
 
+  /** False when EMF is turned off (local and test stages by default). */
+  get enabled(): boolean {
+    return this.resolvePublisher() !== undefined;
+  }
+
   record(kind: MetricKind, name: string, unit: MetricUnitValue, labels: Readonly<Record<string, string>>, value: number): void {
     if (!this.resolvePublisher()) return;
     // EMF dimension values must be non-empty strings.

@@ -2,7 +2,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { EmfBuffer } from './emf.js';
-import { Registry, type Collector, type Counter, type Gauge, type Histogram, type HistogramOptions, type MetricOptions } from './registry.js';
+import { Registry, type CollectedMetric, type Collector, type Counter, type Gauge, type Histogram, type HistogramOptions, type MetricOptions } from './registry.js';
 
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 export { EmfBuffer, type EmfPublisher } from './emf.js';
@@ -55,8 +55,8 @@ export function registerCollector(collector: Collector): () => void {
   return registry.registerCollector(collector);
 }
 
-/** The figures of collectors, e.g. for a scheduled function that reports them as gauges. */
-export function collectPulledMetrics(): ReturnType<Registry['collectPulled']> {
+/** The collectors' current figures (for a scheduled function that reports or checks them). */
+export function collectPulledMetrics(): CollectedMetric[] {
   return registry.collectPulled();
 }
 
@@ -64,8 +64,13 @@ export function renderPrometheus(): string {
   return registry.renderPrometheus();
 }
 
-/** Publishes the EMF buffered since the last flush; called once per invocation by the middleware. */
+/**
+ * Publishes the EMF recorded since the last flush, with the collectors' figures, so CloudWatch
+ * gets what `GET /metrics` shows; called once per invocation by the middleware.
+ */
 export function flushMetrics(): void {
+  if (!emf.enabled) return;
+  registry.pushCollectedToSink();
   emf.flush();
 }
 

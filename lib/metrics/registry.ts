@@ -223,6 +223,8 @@ type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 export class Registry {
   private readonly metrics = new Map<string, AnyMetric>();
   private readonly collectors = new Set<Collector>();
+  /** Last value sent to the sink per collected counter series, to send increments. */
+  private readonly lastCollectedCounts = new Map<string, number>();
 
   readonly sink: MetricSink | undefined;
   readonly warn: (message: string, error?: unknown) => void;
@@ -263,6 +265,30 @@ export class Registry {
       }
     }
     return collected;
+  }
+
+  /**
+   * Sends the collectors' figures to the sink, so pulled figures reach CloudWatch as well:
+   * gauges with their current value, counters (monotonic in the collector) as the increase since
+   * the previous call, and nothing for a counter that did not move.
+   */
+  pushCollectedToSink(): void {
+    if (!this.sink) return;
+    for (const metric of this.collectPulled()) {
+      for (const sample of metric.samples) {
+        const labels = Object.fromEntries(Object.entries(sample.labels ?? {}).map(([k, v]) => [k, String(v)]));
+        if (metric.type === 'gauge') {
+          this.sink.record('gauge', metric.name, 'Count', labels, sample.value);
+          continue;
+        }
+        const key = `${metric.name}\u0000${JSON.stringify(labels)}`;
+        const previous = this.lastCollectedCounts.get(key) ?? 0;
+        this.lastCollectedCounts.set(key, sample.value);
+        // A counter below its previous value was reset (e.g. a cache recreated): count from zero.
+        const increase = sample.value >= previous ? sample.value - previous : sample.value;
+        if (increase > 0) this.sink.record('counter', metric.name, 'Count', labels, increase);
+      }
+    }
   }
 
   /** Prometheus text exposition format 0.0.4 of every metric and collector. */

@@ -104,7 +104,8 @@ function mapErrors(): HttpMiddleware {
   };
 }
 
-function authenticate(level: AccessLevel): HttpMiddleware {
+/** Verifies the Bearer token (401) and the role the route needs (403). */
+function authorize(level: AccessLevel): HttpMiddleware {
   return {
     before: async (request) => {
       if (level === 'public') return;
@@ -117,7 +118,7 @@ function authenticate(level: AccessLevel): HttpMiddleware {
 }
 
 /** Parses the body and validates path, query and body together, so one answer lists every problem. */
-function parseInput(schemas: { path?: Schema; query?: Schema; body?: Schema }, maxBodyBytes: number | undefined): HttpMiddleware {
+function validateInput(schemas: { path?: Schema; query?: Schema; body?: Schema }, maxBodyBytes: number | undefined): HttpMiddleware {
   return {
     before: (request) => {
       const { event } = request;
@@ -136,7 +137,8 @@ function parseInput(schemas: { path?: Schema; query?: Schema; body?: Schema }, m
 }
 
 /**
- * Wraps a business function in the HTTP stack.
+ * Wraps a business function in the HTTP stack. The function returns (or resolves to) data,
+ * `undefined` or an `HttpResponse`.
  *
  * @example
  * export const handler = httpHandler(
@@ -149,7 +151,6 @@ function parseInput(schemas: { path?: Schema; query?: Schema; body?: Schema }, m
  */
 export function httpHandler<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined, A extends AccessLevel = AccessLevel>(
   options: HttpRouteOptions<P, Q, B, A>,
-  /** Returns (or resolves to) data, `undefined` or an `HttpResponse`. */
   business: (request: HttpRequest<P, Q, B, A>) => unknown,
 ): HttpApiHandler {
   const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, HttpInternal>()
@@ -158,8 +159,8 @@ export function httpHandler<P extends Schema = undefined, Q extends Schema = und
     .use(logKeys(options.route))
     .use(observe(options.route))
     .use(mapErrors())
-    .use(authenticate(options.auth))
-    .use(parseInput(options.schemas ?? {}, options.maxBodyBytes))
+    .use(authorize(options.auth))
+    .use(validateInput(options.schemas ?? {}, options.maxBodyBytes))
     .handler(async ({ input, principal, ...event }, context) => {
       const correlationId = currentCorrelationId();
       const result = await business({

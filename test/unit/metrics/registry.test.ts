@@ -159,3 +159,37 @@ describe('Registry sink', () => {
     expect(records).toEqual([]);
   });
 });
+
+describe('Registry.pushCollectedToSink', () => {
+  it('sends collected gauges as values and collected counters as increases since the last push', () => {
+    const { sink, records } = recordingSink();
+    const registry = new Registry({ sink });
+    let hits = 10;
+    registry.registerCollector(() => [
+      { name: 'cache_hits_total', help: 'h', type: 'counter', samples: [{ labels: { cache: 'drivers' }, value: hits }] },
+      { name: 'db_pool_open', help: 'o', type: 'gauge', samples: [{ value: 3 }] },
+    ]);
+
+    registry.pushCollectedToSink();
+    hits = 14;
+    registry.pushCollectedToSink();
+    registry.pushCollectedToSink();
+
+    expect(records.filter((r) => r.name === 'cache_hits_total').map((r) => r.value)).toEqual([10, 4]);
+    expect(records.filter((r) => r.name === 'db_pool_open').map((r) => r.value)).toEqual([3, 3, 3]);
+    expect(records[0]).toMatchObject({ kind: 'counter', unit: 'Count', labels: { cache: 'drivers' } });
+  });
+
+  it('counts from zero again when a collected counter was reset', () => {
+    const { sink, records } = recordingSink();
+    const registry = new Registry({ sink });
+    let value = 50;
+    registry.registerCollector(() => [{ name: 'c_total', help: 'c', type: 'counter', samples: [{ value }] }]);
+
+    registry.pushCollectedToSink();
+    value = 2;
+    registry.pushCollectedToSink();
+
+    expect(records.map((r) => r.value)).toEqual([50, 2]);
+  });
+});
