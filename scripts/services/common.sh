@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables set here are read by scripts/services.sh
 # Helpers shared by the per-service scripts; sourced by scripts/services.sh.
 
 STATE_DIR="$SERVICES_ROOT/.services"
@@ -48,6 +48,7 @@ apt_install() {
   mkdir -p "$STATE_DIR/logs"
   note "installing $* (apt)"
   as_root mkdir -p /var/lock
+  # shellcheck disable=SC2016 # expanded by the inner bash
   if ! as_root flock -w 900 /var/lock/telematics-apt.lock bash -c '
       set -euo pipefail
       policy=/usr/sbin/policy-rc.d
@@ -77,7 +78,7 @@ pid_alive() {
 
 # The command line of a live process, spaces for NULs; empty if it is gone.
 proc_cmdline() {
-  [[ -r /proc/$1/cmdline ]] && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true
+  if [[ -r /proc/$1/cmdline ]]; then tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true; fi
 }
 
 # pid_matches PID PATTERN: the process is alive and its command line contains PATTERN.

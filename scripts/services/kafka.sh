@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables set here are read by scripts/services.sh
 # Apache Kafka 3.9 in KRaft mode (one node, broker+controller) on 127.0.0.1:9092, controller on
 # 127.0.0.1:9093. No broker ships in npm or Debian, so the jars come from Maven Central (the
 # kafka_2.13 artifact and its runtime dependencies) into a cache reused between runs.
@@ -151,6 +151,7 @@ kafka_start() {
 # JVM needed: succeeds when the broker answers with at least one live broker.
 kafka_probe() { # HOST PORT
   local hex
+  # shellcheck disable=SC2016 # expanded by the inner bash
   hex=$(timeout 5 bash -c '
     exec 3<>"/dev/tcp/$1/$2"
     # size=20 | api_key=3 (Metadata) | version=4 | correlation_id=42 | client_id="probe"

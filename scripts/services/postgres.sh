@@ -1,8 +1,9 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables set here are read by scripts/services.sh
 # PostgreSQL 15+ on 127.0.0.1:5432: role telematics/telematics (local-only default) owning the
 # databases telematics and telematics_test.
 
 readonly PG_PORT=5432
+# Also in postgres-init.sql.
 readonly PG_ROLE=telematics
 readonly PG_PASSWORD=telematics
 readonly PG_DATABASES=(telematics telematics_test)
@@ -14,7 +15,8 @@ pg_find_bin() {
   for dir in /usr/lib/postgresql/*/bin; do
     [[ -x $dir/postgres && -x $dir/initdb ]] || continue
     ver=$(basename "$(dirname "$dir")")
-    [[ $ver =~ ^[0-9]+$ ]] && ((ver >= 15)) || continue
+    [[ $ver =~ ^[0-9]+$ ]] || continue
+    ((ver >= 15)) || continue
     if [[ -z $best ]] || ((ver > $(basename "$(dirname "$best")"))); then best=$dir; fi
   done
   echo "$best"
@@ -133,25 +135,14 @@ pg_start() {
 
 # Superuser SQL over the private socket.
 pg_admin_sql() {
-  pg_as "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 "$@"
+  pg_as "$PG_BIN/psql" -h "$PG_SOCK" -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1
 }
 
-# Role and databases; idempotent, cheap enough to run on every 'up'.
+# Role and databases (postgres-init.sql, shared with docker-compose.yml); idempotent and cheap
+# enough to run on every 'up'.
 pg_provision() {
   local out
-  if ! out=$(pg_admin_sql 2>&1 <<SQL
-DO \$\$
-BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_ROLE') THEN
-    CREATE ROLE $PG_ROLE LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
-  END IF;
-END
-\$\$;
-SELECT format('CREATE DATABASE %I OWNER $PG_ROLE', d)
-  FROM unnest(ARRAY['${PG_DATABASES[0]}', '${PG_DATABASES[1]}']) AS d
- WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d) \gexec
-SQL
-  ); then
+  if ! out=$(pg_admin_sql <"$SERVICES_LIB/postgres-init.sql" 2>&1); then
     printf '%s\n' "$out" >&2
     die "could not create the $PG_ROLE role and databases"
   fi

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034 # the variables set here are read by scripts/services.sh
 # Redis 7 on 127.0.0.1:6379, our own config (no persistence), not the distribution's service.
 
 readonly REDIS_PORT=6379
