@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import { createSqlClient, dbClientOptions, type Sql } from '../../lib/db/index.js';
+import { migrate } from '../../lib/db/migrate.js';
+import { seedDatabase, type DatasetShape } from '../../lib/seed/index.js';
+
+/** The test run's database (vitest.config.ts points DATABASE_URL at telematics_test). */
+export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://telematics:telematics@127.0.0.1:5432/telematics_test';
+
+/** A client of its own for arranging and asserting, independent of the instance's shared one. */
+export function testSql(url: string = TEST_DATABASE_URL, max = 2): Sql {
+  return createSqlClient(dbClientOptions({ url, max, statementTimeoutMs: 0, applicationName: 'telematics-tests' })).sql;
+}
+
+/** The URL of `databaseName` on the test server. */
+export function databaseUrl(databaseName: string): string {
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${databaseName}`;
+  return url.toString();
+}
+
+/**
+ * Runs `fn` against a brand-new empty database named `<prefix>_<random>` and drops it afterwards,
+ * for tests that need a database nobody else touches (migrations from scratch, seeding refusal).
+ */
+export async function withThrowawayDatabase<T>(prefix: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = testSql(TEST_DATABASE_URL, 1);
+  try {
+    await admin`CREATE DATABASE ${admin(name)}`;
+    return await fn(databaseUrl(name));
+  } finally {
+    await admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`;
+    await admin.end({ timeout: 5 });
+  }
+}
+
+/** A throwaway database with every migration applied. */
+export function withMigratedThrowawayDatabase<T>(prefix: string, fn: (url: string) => Promise<T>): Promise<T> {
+  return withThrowawayDatabase(prefix, async (url) => {
+    await migrate({ databaseUrl: url });
+    return fn(url);
+  });
+}
+
+/**
+ * Makes sure the test database holds the synthetic dataset `shape` (seeding it, replacing whatever
+ * is there, when the recorded dataset differs or its rows are gone) and returns whether it seeded.
+ */
+export async function ensureDataset(shape: DatasetShape): Promise<{ seeded: boolean }> {
+  const sql = testSql();
+  try {
+    const [recorded] = await sql<{ matches: boolean }[]>`
+      SELECT (d.seed = ${shape.seed} AND d.drivers = ${shape.drivers} AND d.days = ${shape.days}
+              AND d.end_at = ${shape.end} AND d.sample_interval_s = ${shape.sampleIntervalS}
+              AND (SELECT count(*) FROM drivers) >= d.drivers
+              AND (SELECT count(*) FROM trips) >= d.trips
+              AND EXISTS (SELECT 1 FROM telematics_events WHERE ts >= d.end_at - interval '1 day' AND ts < d.end_at)) AS matches
+      FROM training.synthetic_datasets d
+      ORDER BY d.id DESC
+      LIMIT 1`;
+    if (recorded?.matches) return { seeded: false };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+  await seedDatabase({ ...shape, databaseUrl: TEST_DATABASE_URL, reset: true });
+  return { seeded: true };
+}
