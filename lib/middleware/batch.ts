@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
+import { instrumentInstance } from '../observability/index.js';
 import { flushMetrics, observeBatch } from '../metrics/index.js';
 
 /**
@@ -50,6 +51,7 @@ function observe<E, R>(name: string): MiddlewareObj<E, R, Error, Context, BatchI
  * export const handler = batchHandler('maintain-partitions', async (_event: ScheduledEvent) => maintainPartitions());
  */
 export function batchHandler<E, R>(name: string, run: (event: E, batch: BatchContext) => Promise<R> | R): (event: E, context: Context) => Promise<R> {
+  instrumentInstance();
   const stack = middy<E, R, Error, Context, BatchInternal>()
     .use(injectLambdaContext(getLogger(), { resetKeys: true }))
     .use(observe<E, R>(name))

@@ -6,6 +6,7 @@ import { assertAccess, bearerToken, verifyToken, type AccessLevel, type Principa
 import { getConfig } from '../config/index.js';
 import { asResponse, headerOf, problemResponse, readJsonBody, toApiGatewayResult } from '../http/index.js';
 import { correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
+import { instrumentInstance } from '../observability/index.js';
 import { flushMetrics, observeHttpRequest } from '../metrics/index.js';
 import { checkInput, validationError } from '../validation/index.js';
 
@@ -153,6 +154,7 @@ export function httpHandler<P extends Schema = undefined, Q extends Schema = und
   options: HttpRouteOptions<P, Q, B, A>,
   business: (request: HttpRequest<P, Q, B, A>) => unknown,
 ): HttpApiHandler {
+  instrumentInstance();
   const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, HttpInternal>()
     // Outermost: its after/onError run last, so the keys stay on the log lines of the layers below.
     .use(injectLambdaContext(getLogger(), { resetKeys: true }))
