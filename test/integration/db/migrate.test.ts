@@ -1,0 +1,126 @@
+import { cp, mkdtemp, readdir, rm, writeFile, appendFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_MIGRATIONS_DIR, MIGRATIONS_TABLE, MigrationError, migrate } from '../../../lib/db/migrate.js';
+import { testSql, withThrowawayDatabase } from '../../helpers/db.js';
+
+const PREFIX = 'telematics_migrate_test';
+const temporaryDirs: string[] = [];
+
+/** A private copy of the project's migrations that a test may edit. */
+async function copyOfMigrations(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'migrations-'));
+  temporaryDirs.push(dir);
+  await cp(DEFAULT_MIGRATIONS_DIR, dir, { recursive: true });
+  return dir;
+}
+
+async function projectMigrationFiles(): Promise<string[]> {
+  return (await readdir(DEFAULT_MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+}
+
+async function recordedVersions(url: string): Promise<number[]> {
+  const sql = testSql(url, 1);
+  try {
+    const rows = await sql<{ version: number }[]>`SELECT version FROM ${sql(MIGRATIONS_TABLE)} WHERE version > 0 ORDER BY version`;
+    return rows.map((r) => r.version);
+  } finally {
+    await sql.end();
+  }
+}
+
+describe('migrations', () => {
+  afterEach(async () => {
+    await Promise.all(temporaryDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('apply every file to an empty database, creating the schema and recording each version', async () => {
+    await withThrowawayDatabase(PREFIX, async (url) => {
+      const files = await projectMigrationFiles();
+
+      const applied = await migrate({ databaseUrl: url });
+
+      expect(applied.map((m) => m.file)).toEqual(files);
+      expect(await recordedVersions(url)).toEqual(applied.map((m) => m.version));
+      const sql = testSql(url, 1);
+      try {
+        const tables = await sql<{ name: string }[]>`
+          SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname IN ('public', 'training') ORDER BY 1`;
+        expect(tables.map((t) => t.name)).toEqual(
+          expect.arrayContaining(
+            ['drivers', 'users', 'vehicles', 'policies', 'trips', 'telematics_events', 'telematics_events_default', 'risk_scores', 'premiums', 'dead_letters']
+              .map((t) => `public.${t}`)
+              .concat('training.claims'),
+          ),
+        );
+        const [partitions] = await sql<{ monthly: number }[]>`
+          SELECT count(*)::int AS monthly FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = 'telematics_events'::regclass AND c.relname ~ '^telematics_events_\\d{4}_\\d{2}$'`;
+        expect(partitions?.monthly).toBe(17); // 13 months back through 3 ahead
+      } finally {
+        await sql.end();
+      }
+    });
+  });
+
+  it('do nothing on a second run', async () => {
+    await withThrowawayDatabase(PREFIX, async (url) => {
+      await migrate({ databaseUrl: url });
+      const versionsBefore = await recordedVersions(url);
+
+      const applied = await migrate({ databaseUrl: url });
+
+      expect(applied).toEqual([]);
+      expect(await recordedVersions(url)).toEqual(versionsBefore);
+    });
+  });
+
+  it('refuse a migration edited after it was applied, naming the file', async () => {
+    await withThrowawayDatabase(PREFIX, async (url) => {
+      const dir = await copyOfMigrations();
+      await migrate({ databaseUrl: url, migrationsDir: dir });
+      const [first] = await projectMigrationFiles();
+      await appendFile(path.join(dir, first as string), '\n-- an innocent-looking edit\n');
+
+      const attempt = migrate({ databaseUrl: url, migrationsDir: dir });
+
+      await expect(attempt).rejects.toBeInstanceOf(MigrationError);
+      await expect(attempt).rejects.toThrow(new RegExp(`${(first as string).replace(/\./g, '\\.')} was edited after it was applied`));
+    });
+  });
+
+  it('roll back a failing file completely and record nothing for it', async () => {
+    await withThrowawayDatabase(PREFIX, async (url) => {
+      const dir = await copyOfMigrations();
+      await migrate({ databaseUrl: url, migrationsDir: dir });
+      const versions = await recordedVersions(url);
+      const next = (versions.at(-1) ?? 0) + 1;
+      const file = `${String(next).padStart(3, '0')}.do.half-broken.sql`;
+      await writeFile(path.join(dir, file), 'CREATE TABLE half_broken (id integer);\nSELECT no_such_function();\n');
+
+      await expect(migrate({ databaseUrl: url, migrationsDir: dir })).rejects.toThrow(new RegExp(`Migration ${file.replace(/\./g, '\\.')} failed and was rolled back`));
+
+      const sql = testSql(url, 1);
+      try {
+        const [table] = await sql<{ exists: boolean }[]>`SELECT to_regclass('half_broken') IS NOT NULL AS exists`;
+        expect(table?.exists).toBe(false);
+      } finally {
+        await sql.end();
+      }
+      expect(await recordedVersions(url)).toEqual(versions);
+    });
+  });
+
+  it('let two concurrent runners apply each file exactly once', async () => {
+    await withThrowawayDatabase(PREFIX, async (url) => {
+      const files = await projectMigrationFiles();
+
+      const [first, second] = await Promise.all([migrate({ databaseUrl: url }), migrate({ databaseUrl: url })]);
+
+      // One runner waited on the lock, then found nothing left to do.
+      expect([first.length, second.length].sort((a, b) => a - b)).toEqual([0, files.length]);
+      expect(await recordedVersions(url)).toEqual([...first, ...second].map((m) => m.version));
+    });
+  });
+});
