@@ -36,9 +36,10 @@ CREATE INDEX policies_driver_idx ON policies (driver_id);
 --   SELECT count(*), sum(distance_km), ... FROM trips WHERE driver_id = $1 AND started_at >= $2 AND started_at < $3
 CREATE INDEX trips_driver_started_idx ON trips (driver_id, started_at DESC, id DESC);
 
--- Fleet activity over a period (dashboardSql.dailyActivity, dashboardSql.summary). Trips are inserted
--- as they start, so started_at follows the physical order and a range reads few, adjacent pages:
---   SELECT date_trunc('day', started_at ...), count(*), sum(distance_km) ... FROM trips WHERE started_at >= $1 AND started_at < $2 GROUP BY 1
+-- Fleet activity over a period (dashboardSql.dailyActivity runs it once per day of the chart,
+-- dashboardSql.summary once for its period). Trips are inserted as they start, so started_at follows
+-- the physical order and a range reads few, adjacent pages:
+--   SELECT count(*), count(DISTINCT driver_id), sum(distance_km), ... FROM trips WHERE started_at >= $1 AND started_at < $2
 CREATE INDEX trips_started_idx ON trips (started_at);
 
 -- Active trips: the dashboard's count and ingestion's lookup of a driver's open trip. Only open

@@ -81,17 +81,26 @@ export const dashboardSql = {
     ) period,
     (SELECT avg(score) AS avg_risk_score, count(*)::int AS scored_drivers FROM (${latestScores(sql)}) latest) scores`,
 
+  /**
+   * Trips per UTC day, every day of the period listed (empty days as zeros). Each day is one range
+   * scan of trips_started_idx, so the cost follows the period, not the length of the history.
+   */
   dailyActivity: (sql: Sql, p: Period) => sql<DailyActivityRow[]>`
-    SELECT to_char(date_trunc('day', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day,
-           count(*)::int AS trips,
-           count(DISTINCT driver_id)::int AS drivers,
-           sum(distance_km) AS distance_km,
-           sum(duration_s)::bigint AS duration_s,
-           sum(night_distance_km) AS night_distance_km
-    FROM trips
-    WHERE started_at >= ${p.from} AND started_at < ${p.to}
-    GROUP BY 1
-    ORDER BY 1`,
+    SELECT to_char(day, 'YYYY-MM-DD') AS day, a.trips, a.drivers, a.distance_km, a.duration_s, a.night_distance_km
+    FROM generate_series(date_trunc('day', ${p.from}::timestamptz AT TIME ZONE 'UTC'),
+                         ${p.to}::timestamptz AT TIME ZONE 'UTC' - interval '1 microsecond',
+                         interval '1 day') AS day
+    CROSS JOIN LATERAL (
+      SELECT count(*)::int AS trips,
+             count(DISTINCT driver_id)::int AS drivers,
+             coalesce(sum(distance_km), 0) AS distance_km,
+             coalesce(sum(duration_s), 0)::bigint AS duration_s,
+             coalesce(sum(night_distance_km), 0) AS night_distance_km
+      FROM trips
+      WHERE started_at >= greatest(day AT TIME ZONE 'UTC', ${p.from}::timestamptz)
+        AND started_at < least((day + interval '1 day') AT TIME ZONE 'UTC', ${p.to}::timestamptz)
+    ) a
+    ORDER BY day`,
 
   /** Latest scores in ten buckets of ten points, empty buckets included. */
   riskDistribution: (sql: Sql) => sql<RiskBucketRow[]>`
