@@ -37,7 +37,7 @@ USAGE
 
 # Validates the service names given on the command line; none means all of them.
 select_services() {
-  local name known
+  local name known s
   SELECTED=()
   if (($# == 0)); then
     SELECTED=("${ALL_SERVICES[@]}")
@@ -94,6 +94,7 @@ main() {
     up | down | status)
       select_services "$@"
       mkdir -p "$STATE_DIR"
+      command -v ss >/dev/null || apt_install iproute2 # port checks
       "cmd_$cmd"
       ;;
     -h | --help | help) usage ;;

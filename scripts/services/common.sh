@@ -78,7 +78,7 @@ pid_alive() {
 
 # The command line of a live process, spaces for NULs; empty if it is gone.
 proc_cmdline() {
-  if [[ -r /proc/$1/cmdline ]]; then tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true; fi
+  if [[ -r /proc/$1/cmdline ]]; then tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | sed 's/ *$//' || true; fi
 }
 
 # pid_matches PID PATTERN: the process is alive and its command line contains PATTERN.
@@ -189,6 +189,15 @@ registry_owner() {
   pgid=$(ps -o pgid= -p "$listener" 2>/dev/null | tr -d ' ')
   [[ $listener == "$pid" || $pgid == "$pid" ]] || return 1
   echo "$pid $dir"
+}
+
+# The 'down' report for a service this checkout is not running: one started elsewhere is left alone.
+not_running_report() { # SERVICE
+  "$1_status"
+  case $SERVICE_REPORT in
+    shared* | foreign*) SERVICE_REPORT="$SERVICE_REPORT; not ours, left alone" ;;
+    *) SERVICE_REPORT="stopped   (was not running)" ;;
+  esac
 }
 
 # Hides the password of a URL for printing.

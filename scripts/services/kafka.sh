@@ -158,10 +158,11 @@ kafka_probe() { # HOST PORT
     # | topics=null (all) | allow_auto_topic_creation=false
     printf "\x00\x00\x00\x14\x00\x03\x00\x04\x00\x00\x00\x2a\x00\x05probe\xff\xff\xff\xff\x00" >&3
     head -c 16 <&3 | od -An -v -tx1 | tr -d " \n"
-  ' kafka_probe "$1" "$2" 2>/dev/null) || return 1
+  ' kafka_probe "$1" "$2" 2>/dev/null) || true
   # response: size | correlation_id | throttle_time_ms | brokers array length
-  [[ ${#hex} == 32 && ${hex:8:8} == 0000002a ]] || return 1
-  ((16#${hex:24:8} >= 1))
+  if [[ ${#hex} == 32 && ${hex:8:8} == 0000002a ]] && ((16#${hex:24:8} >= 1)); then return 0; fi
+  echo "no Metadata answer with a live broker from $1:$2"
+  return 1
 }
 
 kafka_check_local() { kafka_probe 127.0.0.1 "$KAFKA_PORT"; }
@@ -256,7 +257,7 @@ kafka_down() {
   pid=$(kafka_running_pid)
   if [[ -z $pid ]]; then
     rm -f "$KAFKA_PIDFILE"
-    SERVICE_REPORT="stopped   (was not running)"
+    not_running_report kafka
     return
   fi
   # TERM = controlled shutdown; a single node needs a few seconds.

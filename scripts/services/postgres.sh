@@ -220,7 +220,7 @@ postgres_down() {
   pid=$(pg_running_pid)
   if [[ -z $pid ]]; then
     rm -f "$PG_PIDFILE"
-    SERVICE_REPORT="stopped   (was not running)"
+    not_running_report postgres
     return
   fi
   # SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients instead of waiting for them.

@@ -52,13 +52,17 @@ CONF
 }
 
 redis_check_local() {
-  [[ $(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping) == PONG ]]
+  local out
+  out=$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>&1) || true
+  [[ $out == PONG ]] || { echo "PING: $out"; return 1; }
 }
 
 redis_check_url() {
   local tls=()
   [[ $REDIS_URL == rediss://* ]] && tls=(--tls)
-  [[ $(redis-cli "${tls[@]}" -u "$REDIS_URL" ping 2>/dev/null) == PONG ]]
+  local out
+  out=$(redis-cli "${tls[@]}" -u "$REDIS_URL" ping 2>&1 | grep -v 'Warning: Using a password') || true
+  [[ $out == PONG ]] || { echo "PING: $out"; return 1; }
 }
 
 redis_up() {
@@ -105,7 +109,7 @@ redis_down() {
   pid=$(redis_running_pid)
   if [[ -z $pid ]]; then
     rm -f "$REDIS_PIDFILE"
-    SERVICE_REPORT="stopped   (was not running)"
+    not_running_report redis
     return
   fi
   stop_pid "$pid" redis TERM 10

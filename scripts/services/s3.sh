@@ -40,23 +40,24 @@ s3_pick_server() {
   esac
 }
 
-# make_venv DIR PYTHON PIP_ARGS...: a cached venv, built once (under a lock shared by checkouts).
+# s3_make_venv DIR PYTHON WHAT PIP_ARGS...: a cached venv, built once (under a lock shared by
+# checkouts).
 s3_make_venv() {
-  local home=$1 python=$2
-  shift 2
+  local home=$1 python=$2 what=$3
+  shift 3
   [[ -f $home/.complete && -x $home/venv/bin/python ]] && return 0
   mkdir -p "$home"
   (
     exec 8>"$home.lock"
     flock -w 900 8 || die "timed out waiting for $home.lock"
     [[ -f $home/.complete && -x $home/venv/bin/python ]] && exit 0
-    note "installing $* into $home (once)"
+    note "installing $what from PyPI into $home (once)"
     local log="$home/pip.log"
     rm -rf "$home/venv" "$home/.complete"
     if ! { "$python" -m venv "$home/venv" && "$home/venv/bin/pip" install -q --disable-pip-version-check "$@"; } >"$log" 2>&1; then
       tail -n 30 "$log" >&2
       rm -rf "$home/venv"
-      die "pip install $* failed (log: $log)"
+      die "installing $what failed (log: $log)"
     fi
     touch "$home/.complete"
   )
@@ -67,7 +68,7 @@ s3_start_localstack() {
   python=$(s3_find_python) || die "LocalStack $LOCALSTACK_VERSION needs Python >= 3.13 (set S3_SERVER=moto to use moto)"
   # localstack-core is the runtime; the 'localstack' distribution of 4.14.0 is only the CLI, whose
   # 'start --host' cannot find it (NOTES.md). service-identity: needed by its TLS code path.
-  s3_make_venv "$home" "$python" -c "$SERVICES_LIB/localstack-constraints.txt" \
+  s3_make_venv "$home" "$python" "LocalStack $LOCALSTACK_VERSION" -c "$SERVICES_LIB/localstack-constraints.txt" \
     "localstack-core[base-runtime]==$LOCALSTACK_VERSION" service-identity
   mkdir -p "$S3_DIR/localstack"
   # What 'localstack start --host' would run, configured for one loopback-only S3:
@@ -83,7 +84,7 @@ s3_start_localstack() {
 
 s3_start_moto() {
   local home="$CACHE_DIR/moto-$MOTO_VERSION"
-  s3_make_venv "$home" "$(command -v python3)" "moto[server]==$MOTO_VERSION"
+  s3_make_venv "$home" "$(command -v python3)" "moto $MOTO_VERSION" "moto[server]==$MOTO_VERSION"
   setsid "$home/venv/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" </dev/null >>"$S3_LOG" 2>&1 9>&- &
   S3_STARTED_PID=$!
 }
@@ -147,6 +148,7 @@ s3_running_pid() {
 
 s3_up() {
   local pid listener owner kind
+  command -v curl >/dev/null || apt_install curl # the S3 checks use curl's SigV4 signer
   if [[ -n ${S3_ENDPOINT+set} ]]; then
     if [[ -z $S3_ENDPOINT ]]; then
       SERVICE_REPORT="external  AWS S3 (S3_ENDPOINT is empty; not checked)"
@@ -200,7 +202,7 @@ s3_down() {
   pid=$(s3_running_pid)
   if [[ -z $pid ]]; then
     rm -f "$S3_PIDFILE"
-    SERVICE_REPORT="stopped   (was not running)"
+    not_running_report s3
     return
   fi
   stop_pid "$pid" s3 TERM 20
