@@ -181,7 +181,9 @@ export function httpHandler<P extends Schema = undefined, Q extends Schema = und
     const correlationId = correlationIdFrom(
       headerOf(event, 'x-correlation-id'),
       headerOf(event, 'x-request-id'),
-      event.requestContext?.requestId,
+      // The Lambda request id rather than API Gateway's: unique per invocation everywhere, while
+      // serverless-offline gives every request the same requestContext.requestId.
+      context.awsRequestId,
     );
     return withCorrelationId(correlationId, async () => {
       try {

@@ -277,27 +277,24 @@ describe('httpHandler', () => {
       return { fromRequest: correlationId, fromScope: getCorrelationId() };
     });
 
-    it('takes x-correlation-id, then x-request-id, then the API Gateway request id', async () => {
+    it('takes x-correlation-id, then x-request-id, then the Lambda request id', async () => {
       const fromCorrelation = await echo(httpEvent({ headers: { 'x-correlation-id': 'abc-1', 'x-request-id': 'req-2' } }), lambdaContext());
       const fromRequestId = await echo(httpEvent({ headers: { 'X-Request-Id': 'req-2' } }), lambdaContext());
-      const fromGateway = await echo(httpEvent({ requestId: 'gw-3' }), lambdaContext());
+      const fromLambda = await echo(httpEvent({ requestId: 'shared-by-offline' }), lambdaContext('lambda-3'));
 
       expect(fromCorrelation.headers?.['x-correlation-id']).toBe('abc-1');
       expect(fromRequestId.headers?.['x-correlation-id']).toBe('req-2');
-      expect(fromGateway.headers?.['x-correlation-id']).toBe('gw-3');
+      expect(fromLambda.headers?.['x-correlation-id']).toBe('lambda-3');
     });
 
     it('ignores a malformed client id and uses the next source', async () => {
-      const result = await echo(httpEvent({ headers: { 'x-correlation-id': 'bad id\r\nx-injected: 1' }, requestId: 'gw-4' }), lambdaContext());
+      const result = await echo(httpEvent({ headers: { 'x-correlation-id': 'bad id\r\nx-injected: 1' } }), lambdaContext('lambda-4'));
 
-      expect(result.headers?.['x-correlation-id']).toBe('gw-4');
+      expect(result.headers?.['x-correlation-id']).toBe('lambda-4');
     });
 
     it('generates a UUID when no source has one', async () => {
-      const event = httpEvent();
-      event.requestContext.requestId = '';
-
-      const result = await echo(event, lambdaContext());
+      const result = await echo(httpEvent(), lambdaContext(''));
 
       expect(result.headers?.['x-correlation-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     });
