@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { verifyPassword } from '../../../lib/auth/index.js';
+import { ConflictError } from '../../../lib/errors/index.js';
+import { DEMO_ADMIN, DEMO_DRIVER_PASSWORD, seedDatabase, type DatasetShape } from '../../../lib/seed/index.js';
+import { testSql, withMigratedThrowawayDatabase } from '../../helpers/db.js';
+
+const SHAPE: DatasetShape = { drivers: 6, days: 3, seed: 7, end: new Date('2026-11-20T00:00:00Z'), sampleIntervalS: 5 };
+
+describe('seeding a database', () => {
+  it('writes trips whose aggregates match the stored events, and reports what it wrote', async () => {
+    await withMigratedThrowawayDatabase('telematics_seed_test', async (url) => {
+      const report = await seedDatabase({ ...SHAPE, databaseUrl: url });
+
+      const sql = testSql(url, 1);
+      try {
+        const [counts] = await sql<{ drivers: number; users: number; trips: number; events: number; datasets: number }[]>`
+          SELECT (SELECT count(*) FROM drivers)::int AS drivers, (SELECT count(*) FROM users)::int AS users,
+                 (SELECT count(*) FROM trips)::int AS trips, (SELECT count(*) FROM telematics_events)::int AS events,
+                 (SELECT count(*) FROM training.synthetic_datasets WHERE drivers = ${SHAPE.drivers} AND events = ${report.events})::int AS datasets`;
+        expect(counts).toEqual({ drivers: 6, users: 7, trips: report.trips, events: report.events, datasets: 1 });
+        expect(report.events).toBeGreaterThan(0);
+
+        const mismatched = await sql`
+          SELECT t.id FROM trips t
+          LEFT JOIN LATERAL (
+            SELECT count(*) AS events,
+                   count(*) FILTER (WHERE event_type = 'harsh_braking') AS braking,
+                   count(*) FILTER (WHERE event_type = 'harsh_acceleration') AS acceleration,
+                   count(*) FILTER (WHERE event_type = 'harsh_cornering') AS cornering,
+                   count(*) FILTER (WHERE event_type = 'speeding') AS speeding,
+                   max(speed_kmh) AS max_speed, min(ts) AS first_ts, max(ts) AS last_ts
+            FROM telematics_events e WHERE e.trip_id = t.id
+          ) e ON true
+          WHERE e.events <> t.event_count OR e.braking <> t.harsh_braking_count OR e.acceleration <> t.harsh_acceleration_count
+             OR e.cornering <> t.harsh_cornering_count OR e.speeding <> t.speeding_count OR e.max_speed <> t.max_speed_kmh
+             OR e.first_ts <> t.started_at OR e.last_ts <> t.ended_at`;
+        expect(mismatched).toEqual([]);
+
+        const [admin] = await sql<{ password_hash: string }[]>`SELECT password_hash FROM users WHERE username = ${DEMO_ADMIN.username} AND role = 'admin'`;
+        const [driver] = await sql<{ password_hash: string; driver_id: number }[]>`SELECT password_hash, driver_id FROM users WHERE username = 'driver0001'`;
+        expect(await verifyPassword(DEMO_ADMIN.password, admin?.password_hash ?? '')).toBe(true);
+        expect(await verifyPassword(DEMO_DRIVER_PASSWORD, driver?.password_hash ?? '')).toBe(true);
+        expect(driver?.driver_id).toBe(1);
+
+        // Identities continue after the explicit ids, so the product's own inserts do not collide.
+        const [inserted] = await sql<{ id: number }[]>`
+          INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
+          VALUES ('DL-NEW-1', 'New Driver', 'new.driver@example.com', '1990-01-01', '2010-01-01') RETURNING id`;
+        expect(inserted?.id).toBe(7);
+      } finally {
+        await sql.end();
+      }
+    });
+  });
+
+  it('refuses a database that already has drivers unless asked to reset, and a reset reproduces the same data', async () => {
+    await withMigratedThrowawayDatabase('telematics_seed_test', async (url) => {
+      const sql = testSql(url, 1);
+      const snapshot = () => sql<{ id: string; distance_km: number; event_count: number }[]>`SELECT id, distance_km, event_count FROM trips ORDER BY id`;
+      try {
+        await seedDatabase({ ...SHAPE, databaseUrl: url });
+        const first = await snapshot();
+
+        const again = seedDatabase({ ...SHAPE, databaseUrl: url });
+        await expect(again).rejects.toBeInstanceOf(ConflictError);
+        await expect(again).rejects.toThrow(/already has 6 drivers.*--reset/);
+
+        await seedDatabase({ ...SHAPE, databaseUrl: url, reset: true });
+        expect(await snapshot()).toEqual(first);
+      } finally {
+        await sql.end();
+      }
+    });
+  });
+});
