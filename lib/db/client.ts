@@ -24,10 +24,9 @@ export interface SqlClientOptions {
   applicationName: string;
 }
 
-/** Live socket bookkeeping of one client, kept by the socket factory below. */
+/** Live socket count of one client, kept by the socket factory below (it sees every connect and close). */
 export interface SocketTracker {
   open: number;
-  readonly sockets: Set<net.Socket>;
 }
 
 const INT8_OID = 20;
@@ -82,10 +81,8 @@ function noDelaySocketFactory(connectTimeoutMs: number, tracker: SocketTracker) 
         const socket = await connectWithTimeout(target, connectTimeoutMs);
         socket.setNoDelay(true);
         tracker.open += 1;
-        tracker.sockets.add(socket);
         socket.once('close', () => {
           tracker.open -= 1;
-          tracker.sockets.delete(socket);
         });
         return socket;
       } catch (error) {
@@ -123,7 +120,7 @@ function connectWithTimeout(target: net.NetConnectOpts, timeoutMs: number): Prom
  * would have to preserve (settings travel in the startup packet, not as `SET` commands).
  */
 export function createSqlClient(options: SqlClientOptions): { sql: Sql; sockets: SocketTracker } {
-  const sockets: SocketTracker = { open: 0, sockets: new Set() };
+  const sockets: SocketTracker = { open: 0 };
   const clientOptions: postgres.Options<typeof valueTypes> & { socket: ReturnType<typeof noDelaySocketFactory> } = {
     max: options.max,
     idle_timeout: options.idleTimeoutS,
