@@ -8,8 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { ConflictError } from '../lib/errors/index.js';
-import { DEMO_ADMIN, DEMO_DATASET, DEMO_DRIVER_PASSWORD, seedDatabase, startOfUtcDay } from '../lib/seed/index.js';
+import { DEMO_ADMIN, DEMO_DATASET, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, seedDatabase, startOfUtcDay } from '../lib/seed/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -82,8 +81,8 @@ try {
   console.log(`logins: ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}, driver0001 / ${DEMO_DRIVER_PASSWORD}`);
 } catch (error) {
   bar.stop();
-  if (values['if-empty'] && error instanceof ConflictError) {
-    console.log('the database already has data: not seeding');
+  if (values['if-empty'] && error instanceof DatabaseNotEmptyError) {
+    console.log(`the database already has ${error.drivers} drivers: not seeding (--if-empty)`);
   } else {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;

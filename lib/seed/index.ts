@@ -148,17 +148,20 @@ function validateShape(options: DatasetShape): void {
   if (problems.length > 0) throw new ValidationError(`invalid dataset: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
 }
 
+/** Seeding was refused because the database already holds drivers (and no reset was asked for). */
+export class DatabaseNotEmptyError extends ConflictError {
+  constructor(readonly drivers: number) {
+    super(`Refusing to seed: the database already has ${drivers} drivers. Run with --reset to replace all product data, or seed an empty database.`);
+  }
+}
+
 async function prepare(sql: Sql, reset: boolean): Promise<void> {
   if (reset) {
     await sql`TRUNCATE ${sql([...PRODUCT_TABLES])} RESTART IDENTITY CASCADE`;
     return;
   }
   const [existing] = await sql<{ drivers: number }[]>`SELECT count(*)::int AS drivers FROM drivers`;
-  if (existing && existing.drivers > 0) {
-    throw new ConflictError(
-      `Refusing to seed: the database already has ${existing.drivers} drivers. Run with --reset to replace all product data, or seed an empty database.`,
-    );
-  }
+  if (existing && existing.drivers > 0) throw new DatabaseNotEmptyError(existing.drivers);
 }
 
 async function writePeople(sql: Sql, drivers: SyntheticDriver[], end: Date) {

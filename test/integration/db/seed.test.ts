@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../../lib/auth/index.js';
-import { ConflictError } from '../../../lib/errors/index.js';
-import { DEMO_ADMIN, DEMO_DRIVER_PASSWORD, seedDatabase, type DatasetShape } from '../../../lib/seed/index.js';
+import { DEMO_ADMIN, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, seedDatabase, type DatasetShape } from '../../../lib/seed/index.js';
 import { testSql, withMigratedThrowawayDatabase } from '../../helpers/db.js';
 
 const SHAPE: DatasetShape = { drivers: 6, days: 3, seed: 7, end: new Date('2026-11-20T00:00:00Z'), sampleIntervalS: 5 };
@@ -62,7 +61,7 @@ describe('seeding a database', () => {
         const first = await snapshot();
 
         const again = seedDatabase({ ...SHAPE, databaseUrl: url });
-        await expect(again).rejects.toBeInstanceOf(ConflictError);
+        await expect(again).rejects.toBeInstanceOf(DatabaseNotEmptyError);
         await expect(again).rejects.toThrow(/already has 6 drivers.*--reset/);
 
         await seedDatabase({ ...SHAPE, databaseUrl: url, reset: true });
