@@ -60,7 +60,9 @@ export async function migrate(options: MigrateOptions = {}): Promise<AppliedMigr
     try {
       return await runPostgrator(connection, url, migrationsDir, log);
     } finally {
-      await connection`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+      // A session lock dies with its connection, so a failed unlock on a broken one needs no handling
+      // and must not hide the error that broke it.
+      await connection`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => undefined);
     }
   } finally {
     connection?.release();
