@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { assertCanReadDriver, authenticate, hashPassword, issueToken } from '../../../lib/auth/index.js';
-import { closeDb, createSqlClient, dbClientOptions, getDb, onQueryTiming, timedQuery } from '../../../lib/db/index.js';
+import { closeDb, createSqlClient, dbClientOptions, getDb, timedQuery } from '../../../lib/db/index.js';
 import { NotFoundError } from '../../../lib/errors/index.js';
-import { observeDbQuery, renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
+import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
 import { httpHandler } from '../../../lib/middleware/index.js';
 import { idParam } from '../../../lib/validation/index.js';
 import { bodyOf, httpEvent, lambdaContext } from '../../unit/middleware/lambda-fixtures.js';
@@ -55,8 +55,6 @@ async function tokenFor(user: string): Promise<string> {
   return bodyOf<{ access_token: string }>(await login(loginEvent(user, PASSWORD), lambdaContext())).access_token;
 }
 
-let stopTiming: () => void;
-
 beforeAll(async () => {
   const sql = getDb();
   const ids = await sql<Array<{ id: number }>>`
@@ -70,12 +68,9 @@ beforeAll(async () => {
     INSERT INTO users (username, password_hash, role, driver_id) VALUES (${username}, ${await hashPassword(PASSWORD)}, 'driver', ${driverId}) RETURNING id
   `;
   userId = user!.id;
-  // As the functions will wire it: every named query feeds the duration histogram.
-  stopTiming = onQueryTiming((timing) => observeDbQuery(timing.durationMs, timing.name, timing.ok));
 });
 
 afterAll(async () => {
-  stopTiming();
   const sql = getDb();
   await sql`DELETE FROM users WHERE id = ${userId}`;
   await sql`DELETE FROM drivers WHERE id = ANY(${[driverId, otherDriverId]})`;
@@ -120,7 +115,7 @@ describe('HTTP stack on the real database', () => {
     expect(result.statusCode).toBe(404);
   });
 
-  it('records query durations by query name next to request durations', async () => {
+  it('records query durations by query name next to request durations (the stack instruments itself)', async () => {
     await login(loginEvent(username, PASSWORD), lambdaContext());
 
     const text = renderPrometheus();
