@@ -101,33 +101,11 @@ const EnvSchema = z.object({
   METRICS_EMF: boolean.optional(),
 });
 
-export type Stage = z.infer<typeof EnvSchema>['STAGE'];
+type ParsedEnv = z.output<typeof EnvSchema>;
+export type Stage = ParsedEnv['STAGE'];
 
-export interface Config {
-  stage: Stage;
-  isLocal: boolean;
-  serviceName: string;
-  serviceVersion: string;
-  logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
-  db: { url: string; poolMax: number; idleTimeoutS: number; connectTimeoutS: number; statementTimeoutMs: number; maxLifetimeS: number; prepare: boolean };
-  redis: { url: string; connectTimeoutMs: number; commandTimeoutMs: number; maxRetries: number };
-  kafka: { brokers: string[]; topic: string; clientId: string; consumerGroup: string };
-  s3: { region: string; endpoint: string | undefined; modelBucket: string; archiveBucket: string };
-  auth: { jwtSecret: string; issuer: string; audience: string; tokenTtlS: number; passwordMinLength: number };
-  cache: {
-    enabled: boolean;
-    prefix: string;
-    l1MaxEntries: number;
-    lockTtlMs: number;
-    lockWaitMs: number;
-    breakerCooldownMs: number;
-    breakerThreshold: number;
-  };
-  http: { maxBodyBytes: number };
-  partitions: { monthsAhead: number; retentionMonths: number };
-  harsh: { brakingMps2: number; accelerationMps2: number; corneringMps2: number; speedLimitKmh: number };
-  metrics: { namespace: string; emf: boolean };
-}
+/** The typed configuration, shaped by `toConfig` below (one definition, no separate interface to drift). */
+export type Config = ReturnType<typeof toConfig>;
 
 /** Raised at cold start when the environment is unusable; lists every problem at once. */
 export class ConfigError extends Error {
@@ -172,6 +150,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
+  return toConfig(e, jwtSecret ?? LOCAL_JWT_SECRET, isLocal);
+}
+
+function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
   return {
     stage: e.STAGE,
     isLocal,
@@ -195,7 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     kafka: { brokers: e.KAFKA_BROKERS, topic: e.KAFKA_TOPIC, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
     s3: { region: e.AWS_REGION, endpoint: e.S3_ENDPOINT || undefined, modelBucket: e.S3_MODEL_BUCKET, archiveBucket: e.S3_ARCHIVE_BUCKET },
-    auth: { jwtSecret: jwtSecret ?? LOCAL_JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, tokenTtlS: e.JWT_TTL_S, passwordMinLength: e.PASSWORD_MIN_LENGTH },
+    auth: { jwtSecret, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, tokenTtlS: e.JWT_TTL_S, passwordMinLength: e.PASSWORD_MIN_LENGTH },
     cache: {
       enabled: e.CACHE_ENABLED,
       prefix: e.CACHE_PREFIX,
