@@ -7,7 +7,7 @@ import { NotFoundError } from '../../../lib/errors/index.js';
 import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
 import { httpHandler } from '../../../lib/middleware/index.js';
 import { idParam } from '../../../lib/validation/index.js';
-import { bodyOf, httpEvent, lambdaContext } from '../../unit/middleware/lambda-fixtures.js';
+import { bodyOf, httpEvent, lambdaContext } from '../../helpers/lambda.js';
 
 /**
  * The HTTP stack end to end on the real database: a login route and a driver route built the

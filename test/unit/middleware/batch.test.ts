@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { getCorrelationId } from '../../../lib/logger/index.js';
 import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
 import { batchHandler } from '../../../lib/middleware/index.js';
-import { lambdaContext } from './lambda-fixtures.js';
+import { lambdaContext } from '../../helpers/lambda.js';
 
 describe('batchHandler', () => {
   let errorLines: Array<Record<string, unknown>>;

@@ -7,7 +7,7 @@ import { getCorrelationId, getLogger } from '../../../lib/logger/index.js';
 import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
 import { httpHandler } from '../../../lib/middleware/index.js';
 import { idParam, intParam } from '../../../lib/validation/index.js';
-import { bodyOf, httpEvent, lambdaContext } from './lambda-fixtures.js';
+import { bodyOf, httpEvent, lambdaContext } from '../../helpers/lambda.js';
 
 interface Problem {
   error: { code: string; message: string; fields?: Array<{ field: string; message: string }>; correlation_id: string };
