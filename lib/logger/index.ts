@@ -1,11 +1,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { getConfig } from '../config/index.js';
+import { InvocationLogFormatter } from './formatter.js';
 
 let instance: Logger | undefined;
 
 /**
- * The instance's structured JSON logger (Powertools). One per function instance; request-scoped
- * keys such as the correlation id are appended by the middleware and cleared after each invocation.
+ * The instance's structured JSON logger (Powertools). One per function instance and shared by
+ * concurrent invocations, so it holds no per-invocation keys: the correlation id, route and Lambda
+ * context of each line come from the invocation scope (`withCorrelationId`, `addLogKeys`), read by
+ * its formatter when the line is written.
  */
 export function getLogger(): Logger {
   if (!instance) {
@@ -14,9 +17,22 @@ export function getLogger(): Logger {
       serviceName: config.serviceName,
       logLevel: config.logLevel,
       persistentKeys: { stage: config.stage },
+      logFormatter: new InvocationLogFormatter(),
     });
   }
   return instance;
 }
 
-export { correlationIdFrom, getCorrelationId, isValidCorrelationId, withCorrelationId } from './correlation.js';
+export {
+  CORRELATION_HEADER,
+  addLogKeys,
+  correlationIdFrom,
+  getCorrelationId,
+  getInvocationScope,
+  isValidCorrelationId,
+  withCorrelationId,
+  type InvocationLambdaContext,
+  type InvocationOptions,
+  type InvocationScope,
+} from './correlation.js';
+export { InvocationLogFormatter } from './formatter.js';

@@ -1,4 +1,3 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
@@ -27,7 +26,6 @@ function observe<E, R>(name: string): MiddlewareObj<E, R, Error, Context, BatchI
   const elapsedMs = (internal: BatchInternal) => performance.now() - (internal.startedAt ?? performance.now());
   return {
     before: (request) => {
-      getLogger().appendKeys({ correlation_id: getCorrelationId(), handler: name });
       request.internal.startedAt = performance.now();
     },
     after: (request) => {
@@ -53,17 +51,20 @@ function observe<E, R>(name: string): MiddlewareObj<E, R, Error, Context, BatchI
 export function batchHandler<E, R>(name: string, run: (event: E, batch: BatchContext) => Promise<R> | R): (event: E, context: Context) => Promise<R> {
   instrumentInstance();
   const stack = middy<E, R, Error, Context, BatchInternal>()
-    .use(injectLambdaContext(getLogger(), { resetKeys: true }))
     .use(observe<E, R>(name))
     .handler(async (event, context) => run(event, { name, correlationId: getCorrelationId() ?? correlationIdFrom(), context }));
 
   return (event, context) =>
     // One id per invocation: the platform's request id where there is one, so logs and traces meet.
-    withCorrelationId(correlationIdFrom(context?.awsRequestId), async () => {
-      try {
-        return await stack(event, context);
-      } finally {
-        flushMetrics();
-      }
-    });
+    withCorrelationId(
+      correlationIdFrom(context?.awsRequestId),
+      async () => {
+        try {
+          return await stack(event, context);
+        } finally {
+          flushMetrics();
+        }
+      },
+      { logKeys: { handler: name }, ...(context ? { lambdaContext: context } : {}) },
+    );
 }

@@ -1,11 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { assertAccess, bearerToken, verifyToken, type AccessLevel, type Principal } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
 import { asResponse, headerOf, problemResponse, readJsonBody, toApiGatewayResult } from '../http/index.js';
-import { correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
+import { addLogKeys, correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
 import { instrumentInstance } from '../observability/index.js';
 import { flushMetrics, observeHttpRequest } from '../metrics/index.js';
 import { checkInput, validationError } from '../validation/index.js';
@@ -13,7 +12,8 @@ import { checkInput, validationError } from '../validation/index.js';
 /**
  * The one middleware stack of HTTP API functions (API Gateway HTTP API, payload v2):
  *
- *   correlation id -> Lambda context and keys in logs -> timing, access log, metrics
+ *   correlation id, route and Lambda context in the invocation scope (every log line carries them)
+ *   -> timing, access log, metrics
  *   -> error mapping -> auth (Bearer token, role) -> JSON body (size, type, syntax)
  *   -> validation of path, query and body -> the business function
  *
@@ -69,15 +69,6 @@ function currentCorrelationId(): string {
   return getCorrelationId() ?? correlationIdFrom();
 }
 
-/** Puts the correlation id and route on every log line of the request. */
-function logKeys(route: string): HttpMiddleware {
-  return {
-    before: () => {
-      getLogger().appendKeys({ correlation_id: currentCorrelationId(), route });
-    },
-  };
-}
-
 /** Request duration by route and status, plus one access log line per request. */
 function observe(route: string): HttpMiddleware {
   const record = (request: { internal: HttpInternal; response?: APIGatewayProxyStructuredResultV2 | null }) => {
@@ -111,7 +102,7 @@ function authorize(level: AccessLevel): HttpMiddleware {
     before: async (request) => {
       if (level === 'public') return;
       const principal = await verifyToken(bearerToken(headerOf(request.event, 'authorization')));
-      getLogger().appendKeys({ user_id: principal.userId, role: principal.role });
+      addLogKeys({ user_id: principal.userId, role: principal.role });
       assertAccess(principal, level);
       request.event.principal = principal;
     },
@@ -156,9 +147,6 @@ export function httpHandler<P extends Schema = undefined, Q extends Schema = und
 ): HttpApiHandler {
   instrumentInstance();
   const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, HttpInternal>()
-    // Outermost: its after/onError run last, so the keys stay on the log lines of the layers below.
-    .use(injectLambdaContext(getLogger(), { resetKeys: true }))
-    .use(logKeys(options.route))
     .use(observe(options.route))
     .use(mapErrors())
     .use(authorize(options.auth))
@@ -185,15 +173,20 @@ export function httpHandler<P extends Schema = undefined, Q extends Schema = und
       // serverless-offline gives every request the same requestContext.requestId.
       context.awsRequestId,
     );
-    return withCorrelationId(correlationId, async () => {
-      try {
-        return await stack({ ...event }, context);
-      } catch (error) {
-        // The error middleware answers every failure; this only guards a failure inside it.
-        return toApiGatewayResult(problemResponse(error, correlationId), correlationId);
-      } finally {
-        flushMetrics();
-      }
-    });
+    // The scope, not the shared logger, carries the per-request log keys: nothing to reset afterwards.
+    return withCorrelationId(
+      correlationId,
+      async () => {
+        try {
+          return await stack({ ...event }, context);
+        } catch (error) {
+          // The error middleware answers every failure; this only guards a failure inside it.
+          return toApiGatewayResult(problemResponse(error, correlationId), correlationId);
+        } finally {
+          flushMetrics();
+        }
+      },
+      { logKeys: { route: options.route }, lambdaContext: context },
+    );
   };
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { getCorrelationId } from '../../../lib/logger/index.js';
+import { getCorrelationId, getLogger } from '../../../lib/logger/index.js';
 import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
 import { batchHandler } from '../../../lib/middleware/index.js';
 import { lambdaContext } from '../../helpers/lambda.js';
@@ -47,5 +47,32 @@ describe('batchHandler', () => {
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]).toMatchObject({ level: 'ERROR', message: 'batch failed', correlation_id: 'aws-req-88', handler: 'ingest' });
     expect((errorLines[0]?.error as { stack?: string }).stack).toMatch(/broker unreachable/);
+  });
+
+  it('keeps the correlation id and handler of each of 20 concurrent invocations on its own log lines', async () => {
+    const handlers = {
+      ingest: batchHandler('ingest', async (event: { n: number }) => {
+        getLogger().error('working', { n: event.n });
+        await new Promise((resolve) => setTimeout(resolve, event.n % 4));
+        throw new Error(`batch ${event.n} failed`);
+      }),
+      'score-drivers': batchHandler('score-drivers', async (event: { n: number }) => {
+        await new Promise((resolve) => setTimeout(resolve, event.n % 3));
+        getLogger().error('working', { n: event.n });
+        throw new Error(`batch ${event.n} failed`);
+      }),
+    };
+    const runs = Array.from({ length: 20 }, (_, n) => ({ n, name: n % 2 === 0 ? ('ingest' as const) : ('score-drivers' as const) }));
+
+    await Promise.allSettled(runs.map(({ n, name }) => handlers[name]({ n }, lambdaContext(`req-${n}`))));
+
+    expect(errorLines).toHaveLength(40);
+    for (const { n, name } of runs) {
+      const own = errorLines.filter((line) => line.correlation_id === `req-${n}`);
+      expect(own.map((line) => line.message).sort()).toEqual(['batch failed', 'working']);
+      expect(own.every((line) => line.handler === name && line.function_request_id === `req-${n}`)).toBe(true);
+      expect(own.find((line) => line.message === 'working')?.n).toBe(n);
+      expect((own.find((line) => line.message === 'batch failed')?.error as { message?: string }).message).toBe(`batch ${n} failed`);
+    }
   });
 });

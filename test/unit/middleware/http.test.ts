@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { issueToken, type Principal } from '../../../lib/auth/index.js';
@@ -272,6 +273,16 @@ describe('httpHandler', () => {
   });
 
   describe('correlation id', () => {
+    // The test run logs at ERROR; these tests read INFO lines too.
+    let previousLevel: ReturnType<Logger['getLevelName']>;
+    beforeEach(() => {
+      previousLevel = getLogger().getLevelName();
+      getLogger().setLogLevel('INFO');
+    });
+    afterEach(() => {
+      getLogger().setLogLevel(previousLevel);
+    });
+
     const echo = httpHandler({ route: 'GET /echo', auth: 'public' }, async ({ correlationId }) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       return { fromRequest: correlationId, fromScope: getCorrelationId() };
@@ -307,11 +318,56 @@ describe('httpHandler', () => {
       expect(results.map((r) => bodyOf(r))).toEqual(ids.map((id) => ({ fromRequest: id, fromScope: id })));
     });
 
-    it('clears the id and the log keys after the invocation', async () => {
+    it('puts its own correlation id, route and request id on every log line of 20 concurrent invocations', async () => {
+      // Each invocation logs before and after yielding, so the invocations interleave.
+      const chatty = httpHandler({ route: 'GET /chatty', auth: 'public' }, async ({ correlationId }) => {
+        getLogger().info('loading', { expected: correlationId });
+        await new Promise((resolve) => setTimeout(resolve, 1 + (correlationId.length % 5)));
+        getLogger().warn('loaded', { expected: correlationId });
+        return null;
+      });
+      const ids = Array.from({ length: 20 }, (_, i) => `parallel-${i}`);
+
+      await Promise.all(ids.map((id, i) => chatty(httpEvent({ headers: { 'x-correlation-id': id } }), lambdaContext(`lambda-${i}`))));
+
+      const lines = logLines.filter((line) => line.route === 'GET /chatty' || typeof line.expected === 'string');
+      // Per invocation: "loading", "loaded" and the access line.
+      expect(lines).toHaveLength(60);
+      for (const [i, id] of ids.entries()) {
+        const own = lines.filter((line) => line.correlation_id === id);
+        expect(own.map((line) => line.message).sort()).toEqual(['loaded', 'loading', 'request completed']);
+        expect(own.every((line) => line.route === 'GET /chatty' && line.function_request_id === `lambda-${i}`)).toBe(true);
+        expect(own.filter((line) => line.expected !== undefined).every((line) => line.expected === id)).toBe(true);
+      }
+    });
+
+    it('leaves no correlation id or request keys behind for log lines after the invocation', async () => {
       await echo(httpEvent({ headers: { 'x-correlation-id': 'done-1' } }), lambdaContext());
 
+      getLogger().warn('between invocations');
+
       expect(getCorrelationId()).toBeUndefined();
-      expect(getLogger().getCorrelationId()).toBeUndefined();
+      const after = logLines.find((line) => line.message === 'between invocations');
+      expect(after).toBeDefined();
+      expect(after).not.toHaveProperty('correlation_id');
+      expect(after).not.toHaveProperty('route');
+      expect(after).not.toHaveProperty('function_request_id');
+    });
+
+    it('adds the signed-in user to the log lines of that request only', async () => {
+      const whoami = httpHandler({ route: 'GET /whoami', auth: 'driver' }, () => {
+        getLogger().warn('inside');
+        return null;
+      });
+
+      await Promise.all([
+        whoami(httpEvent({ headers: { ...(await authHeader(driver)), 'x-correlation-id': 'user-7' } }), lambdaContext()),
+        whoami(httpEvent({ headers: { ...(await authHeader(admin)), 'x-correlation-id': 'user-1' } }), lambdaContext()),
+      ]);
+
+      const inside = logLines.filter((line) => line.message === 'inside');
+      expect(inside.find((line) => line.correlation_id === 'user-7')).toMatchObject({ user_id: 7, role: 'driver' });
+      expect(inside.find((line) => line.correlation_id === 'user-1')).toMatchObject({ user_id: 1, role: 'admin' });
     });
   });
 
