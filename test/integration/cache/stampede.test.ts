@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CacheCounters } from '../../../lib/cache/index.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
-import { CacheWorker, loadCounterKey, sourceKey, type LoadedValue } from './worker-process.js';
+import { CacheWorker, allReady, loadCounterKey, sourceKey, type LoadedValue } from './worker-process.js';
 
 const PROCESSES = 4;
 const REQUESTS_PER_PROCESS = 50;
@@ -12,9 +12,8 @@ const redis = rawRedis();
 let workers: CacheWorker[] = [];
 
 beforeAll(async () => {
-  workers = await Promise.all(
-    Array.from({ length: PROCESSES }, () => CacheWorker.start({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL })),
-  );
+  workers = Array.from({ length: PROCESSES }, () => CacheWorker.spawn({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL }));
+  await allReady(workers);
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 
 /** Commands understood by worker.ts; `id` ties a reply to its command. */
 export type WorkerCommand =
@@ -30,6 +31,10 @@ export const sourceKey = (cachePrefix: string, key: string): string => `${cacheP
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** How long a worker may take to start (a cold tsx transform on a busy 2-core machine is slow). */
+const READY_TIMEOUT_MS = 30_000;
+/** How long `stop()` waits for the worker to exit on its own before killing it. */
+const STOP_GRACE_MS = 5_000;
 
 type Pending = { resolve: (reply: Record<string, unknown>) => void; reject: (error: Error) => void };
 
@@ -39,24 +44,61 @@ export class CacheWorker {
   private readonly pending = new Map<number, Pending>();
   private readonly events: WorkerEvent[] = [];
   private readonly eventWaiters = new Set<() => void>();
+  private exitReason: string | undefined;
+  private readonly exited: Promise<void>;
 
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(private readonly child: ChildProcess) {
+    this.exited = new Promise<void>((resolve) => {
+      const onGone = (reason: string): void => {
+        if (this.exitReason !== undefined) return;
+        this.exitReason = reason;
+        for (const { reject } of this.pending.values()) reject(new Error(`worker ${reason}`));
+        this.pending.clear();
+        for (const wake of this.eventWaiters) wake();
+        resolve();
+      };
+      child.once('exit', (code, signal) => onGone(`exited (${signal ?? `code ${code}`})`));
+      child.once('error', (error) => onGone(`failed to run: ${error.message}`));
+    });
+    // Writing to a worker that has just died fails with EPIPE; its pending requests are rejected on exit.
+    child.stdin?.on('error', () => undefined);
+    createInterface({ input: child.stdout! }).on('line', (line) => this.onLine(line));
+  }
 
-  static async start(env: Record<string, string>): Promise<CacheWorker> {
-    const child = spawn(`${ROOT}node_modules/.bin/tsx`, [WORKER], {
+  /** Starts a worker process without waiting for it; call `ready()` before sending commands. */
+  static spawn(env: Record<string, string>): CacheWorker {
+    // `node --import tsx` rather than the tsx CLI: the CLI runs the script in a child process of
+    // its own, which a SIGKILL of the CLI would leave running.
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: 'ERROR', ...env },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    const worker = new CacheWorker(child);
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => worker.onLine(line));
-    child.on('exit', () => {
-      for (const { reject } of worker.pending.values()) reject(new Error('worker exited'));
-      worker.pending.clear();
-    });
-    await worker.waitForEvent((event) => event.event === 'ready', 30_000);
+    return new CacheWorker(child);
+  }
+
+  static async start(env: Record<string, string>, readyTimeoutMs = READY_TIMEOUT_MS): Promise<CacheWorker> {
+    const worker = CacheWorker.spawn(env);
+    await worker.ready(readyTimeoutMs);
     return worker;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.exitReason === undefined;
+  }
+
+  /** Resolves once the worker is listening; kills it if it does not get there within `timeoutMs`. */
+  async ready(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+    try {
+      await this.waitForEvent((event) => event.event === 'ready', timeoutMs);
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
   }
 
   private onLine(line: string): void {
@@ -74,6 +116,7 @@ export class CacheWorker {
   }
 
   request<T extends Record<string, unknown>>(command: WithoutId<WorkerCommand>): Promise<T> {
+    if (this.exitReason !== undefined) return Promise.reject(new Error(`worker ${this.exitReason}`));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (reply: Record<string, unknown>) => void, reject });
@@ -86,31 +129,59 @@ export class CacheWorker {
     return reply.value;
   }
 
-  /** Resolves with (and consumes) the first event matching `predicate`, waiting for it if needed. */
+  /**
+   * Resolves with (and consumes) the first event matching `predicate`, waiting for it if needed.
+   * Rejects after `timeoutMs`, or as soon as the worker exits without having sent it.
+   */
   waitForEvent(predicate: (event: WorkerEvent) => boolean, timeoutMs = 10_000): Promise<WorkerEvent> {
     return new Promise<WorkerEvent>((resolve, reject) => {
-      const check = (): boolean => {
-        const index = this.events.findIndex(predicate);
-        if (index < 0) return false;
-        const [event] = this.events.splice(index, 1);
+      const settle = (outcome: () => void): void => {
         this.eventWaiters.delete(wake);
         clearTimeout(timer);
-        resolve(event!);
-        return true;
+        outcome();
+      };
+      const check = (): boolean => {
+        const index = this.events.findIndex(predicate);
+        if (index >= 0) {
+          const [event] = this.events.splice(index, 1);
+          settle(() => resolve(event!));
+          return true;
+        }
+        if (this.exitReason !== undefined) {
+          settle(() => reject(new Error(`worker ${this.exitReason} before the awaited event`)));
+          return true;
+        }
+        return false;
       };
       const wake = (): void => void check();
-      const timer = setTimeout(() => {
-        this.eventWaiters.delete(wake);
-        reject(new Error(`worker event not seen within ${timeoutMs} ms`));
-      }, timeoutMs);
+      const timer = setTimeout(() => settle(() => reject(new Error(`worker event not seen within ${timeoutMs} ms`))), timeoutMs);
       if (!check()) this.eventWaiters.add(wake);
     });
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    await this.request({ op: 'exit' }).catch(() => undefined);
-    await exited;
+  /** Asks the worker to exit; kills it if it has not exited after `graceMs`. Resolves once it is gone. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    if (!this.running) return;
+    void this.request({ op: 'exit' }).catch(() => undefined);
+    const exitedInTime = await Promise.race([this.exited.then(() => true), sleep(graceMs, false, { ref: false })]);
+    if (!exitedInTime) await this.kill();
   }
+
+  /** Kills the worker at once (SIGKILL) and resolves once it is gone. */
+  async kill(): Promise<void> {
+    if (this.running) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+/**
+ * Waits until every worker is ready. If one of them fails to start, stops all the others too, so
+ * a failed setup leaves no process behind, and rethrows the first failure.
+ */
+export async function allReady(workers: readonly CacheWorker[], timeoutMs = READY_TIMEOUT_MS): Promise<void> {
+  const outcomes = await Promise.allSettled(workers.map((worker) => worker.ready(timeoutMs)));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (!failure) return;
+  await Promise.all(workers.map((worker) => worker.stop()));
+  throw failure.reason;
 }
