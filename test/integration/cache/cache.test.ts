@@ -217,12 +217,16 @@ describe('invalidation', () => {
   it('does not store the result of a load that was running when its key was invalidated', async () => {
     const name = uniqueName();
     const cache = createCache({ name, ttl: 60_000 });
-    let release!: () => void;
-    const inFlight = cache.getOrLoad('k', () => new Promise<string>((resolve) => (release = () => resolve('before write'))));
-    await sleep(20);
+    const loaderStarted = Promise.withResolvers<void>();
+    const loaderResult = Promise.withResolvers<string>();
+    const inFlight = cache.getOrLoad('k', () => {
+      loaderStarted.resolve();
+      return loaderResult.promise;
+    });
+    await loaderStarted.promise;
 
     await cache.delete('k');
-    release();
+    loaderResult.resolve('before write');
 
     expect(await inFlight).toBe('before write');
     expect(await redis.exists(`${prefix}:${name}:k`)).toBe(0);
