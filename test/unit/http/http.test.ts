@@ -92,6 +92,73 @@ describe('problemResponse', () => {
     expect(failures.map((failure) => problemResponse(failure, 'c').status)).toEqual([503, 503, 503]);
   });
 
+  describe('PostgreSQL errors', () => {
+    /** A postgres.js PostgresError as the server reports it (fields of its ErrorResponse). */
+    const pgError = (code: string, fields: Record<string, string> = {}) =>
+      Object.assign(new Error(fields.message ?? `postgres error ${code}`), { name: 'PostgresError', code, ...fields });
+
+    it('answers 409 naming the columns of a duplicate key, without its values', () => {
+      const response = problemResponse(pgError('23505', { detail: 'Key (username)=(bob) already exists.', constraint_name: 'users_username_key' }), 'c');
+
+      expect(response.status).toBe(409);
+      expect(bodyOf(response).error).toMatchObject({ code: 'conflict', message: 'A record with this username already exists' });
+      expect(response.body).not.toContain('bob');
+    });
+
+    it('names the constraint instead of an expression key', () => {
+      const response = problemResponse(pgError('23505', { detail: 'Key (lower(email::text))=(a@b.io) already exists.', constraint_name: 'drivers_email_key' }), 'c');
+
+      expect(bodyOf(response).error.message).toBe('A record with the same values already exists (drivers_email_key)');
+      expect(response.body).not.toMatch(/lower|a@b\.io/);
+    });
+
+    it('answers 400 for a missing reference, a broken CHECK, a NULL and a malformed value', () => {
+      const cases = [
+        pgError('23503', { detail: 'Key (driver_id)=(99) is not present in table "drivers".', constraint_name: 'vehicles_driver_id_fkey' }),
+        pgError('23514', { constraint_name: 'drivers_name_check', table_name: 'drivers' }),
+        pgError('23502', { column_name: 'name', table_name: 'drivers' }),
+        pgError('22P02', { message: 'invalid input syntax for type bigint: "abc"' }),
+        pgError('22003', { message: 'value "99999" is out of range for type smallint' }),
+      ];
+
+      const responses = cases.map((error) => problemResponse(error, 'c'));
+
+      expect(responses.map((r) => r.status)).toEqual([400, 400, 400, 400, 400]);
+      expect(responses.map((r) => bodyOf(r).error.message)).toEqual([
+        'driver_id refers to a record that does not exist',
+        'A value breaks the rule drivers_name_check',
+        'name is required',
+        'Invalid input: a value has an invalid format',
+        'Invalid input: a number is out of range',
+      ]);
+      expect(responses.every((r) => bodyOf(r).error.code === 'validation_failed')).toBe(true);
+    });
+
+    it('answers 409 when a deleted row is still referenced', () => {
+      const response = problemResponse(pgError('23503', { detail: 'Key (id)=(5) is still referenced from table "trips".', constraint_name: 'trips_driver_id_fkey' }), 'c');
+
+      expect(response.status).toBe(409);
+      expect(bodyOf(response).error.message).toBe('The record is still referenced by other records (trips_driver_id_fkey)');
+    });
+
+    it('answers 503 with Retry-After for a serialization failure, a deadlock and a lock timeout', () => {
+      const responses = ['40001', '40P01', '55P03'].map((code) => problemResponse(pgError(code), 'c'));
+
+      expect(responses.map((r) => [r.status, r.headers['retry-after'], bodyOf(r).error.code])).toEqual([
+        [503, '1', 'unavailable'],
+        [503, '1', 'unavailable'],
+        [503, '1', 'unavailable'],
+      ]);
+    });
+
+    it('keeps other database errors (bugs in our SQL) behind the generic 500', () => {
+      const response = problemResponse(pgError('42P01', { message: 'relation "drivrs" does not exist' }), 'c');
+
+      expect(response.status).toBe(500);
+      expect(response.body).not.toContain('drivrs');
+    });
+  });
+
   it('answers a thrown non-error with a generic 500', () => {
     expect(problemResponse('a string', 'c').status).toBe(500);
   });
