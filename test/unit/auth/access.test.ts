@@ -1,5 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
-import { assertAccess, assertCanReadDriver, authenticate, hashPassword, ownDriverId, type Principal, type UserCredentials } from '../../../lib/auth/index.js';
+import {
+  assertAccess,
+  assertCanReadDriver,
+  authenticate,
+  hashPassword,
+  ownDriverId,
+  passwordNeedsRehash,
+  verifyPassword,
+  type Principal,
+  type UserCredentials,
+} from '../../../lib/auth/index.js';
+import { DUMMY_PASSWORD_HASH } from '../../../lib/auth/authenticate.js';
 import { ForbiddenError, UnauthorizedError } from '../../../lib/errors/index.js';
 
 const driver: Principal = { userId: 7, role: 'driver', driverId: 42 };
@@ -36,6 +47,11 @@ describe('ownDriverId', () => {
 });
 
 describe('authenticate', () => {
+  it('checks unknown usernames against a constant hash made with the current parameters, so they cost a real verification', async () => {
+    expect(passwordNeedsRehash(DUMMY_PASSWORD_HASH)).toBe(false);
+    await expect(verifyPassword('s3cret-pass', DUMMY_PASSWORD_HASH)).resolves.toBe(false);
+  });
+
   const passwordHash = hashPassword('s3cret-pass');
 
   async function user(overrides: Partial<UserCredentials> = {}): Promise<UserCredentials> {
