@@ -64,6 +64,14 @@ export interface WarmOptions extends Omit<LoadOptions, 'groups'> {
   concurrency?: number;
 }
 
+/** What `warm` did: one failing loader does not stop the other keys from being warmed. */
+export interface WarmResult {
+  /** Keys whose value was stored (in Redis and this instance's L1, or only L1 while Redis is unreachable). */
+  warmed: string[];
+  /** Keys whose loader failed, with its error; their cached entries are left as they were. */
+  failed: { key: string; error: unknown }[];
+}
+
 /** Counters of one named cache since the instance started (monotonic, for metrics). */
 export interface CacheCounters extends RedisCounters {
   /** Served from this instance's memory. */
@@ -127,6 +135,14 @@ interface FlightState {
 interface Flight {
   state: FlightState;
   promise: Promise<unknown>;
+}
+
+/** A warmed value ready to store: its JSON for L2 and the parsed copy for L1. */
+interface WarmedEntry {
+  key: string;
+  settings: Settings;
+  json: string;
+  value: unknown;
 }
 
 interface StaleCandidates {
@@ -227,23 +243,41 @@ export class Cache implements CacheMember {
     await this.runtime.invalidate(this.counters, [{ kind: 'key', cache: this.name, key }]);
   }
 
-  /** Stores values proactively (e.g. after scoring) so the next reads are hits everywhere. */
-  async warm<T>(entries: Iterable<WarmEntry<T>>): Promise<void>;
-  async warm<T>(keys: Iterable<string>, loader: (key: string) => Promise<T> | T, options?: WarmOptions): Promise<void>;
+  /**
+   * Stores values proactively (e.g. after scoring) so the next reads are hits everywhere. With a
+   * loader, a key whose loader fails is counted (`load_errors`), reported in the result and left
+   * as it was; the other keys are warmed all the same. Nothing is stored when caching is disabled.
+   */
+  async warm<T>(entries: Iterable<WarmEntry<T>>): Promise<WarmResult>;
+  async warm<T>(keys: Iterable<string>, loader: (key: string) => Promise<T> | T, options?: WarmOptions): Promise<WarmResult>;
   async warm<T>(
     source: Iterable<WarmEntry<T>> | Iterable<string>,
     loader?: (key: string) => Promise<T> | T,
     options: WarmOptions = {},
-  ): Promise<void> {
-    if (!this.enabled) return;
-    const entries = loader ? await this.loadForWarm(source as Iterable<string>, loader, options) : [...(source as Iterable<WarmEntry<T>>)];
-    if (entries.length === 0) return;
-    const runtime = this.runtime;
-    const prepared = entries.map((entry) => {
+  ): Promise<WarmResult> {
+    if (!this.enabled) return { warmed: [], failed: [] };
+    const { entries, failed } = loader
+      ? await this.loadForWarm(source as Iterable<string>, loader, options)
+      : { entries: [...(source as Iterable<WarmEntry<T>>)], failed: [] };
+    if (failed.length > 0) {
+      getLogger().warn('Cache warm: some loaders failed; those keys were not warmed', {
+        cache: this.name,
+        failedKeys: failed.map(({ key }) => key),
+      });
+    }
+    const prepared = entries.flatMap((entry) => {
       const settings = this.settings(entry, this.defaults);
       const json = JSON.stringify(entry.value);
-      return { key: entry.key, settings, json, value: json === undefined ? undefined : (JSON.parse(json) as unknown) };
+      // `undefined` has no JSON form: there is nothing to store.
+      return json === undefined ? [] : [{ key: entry.key, settings, json, value: JSON.parse(json) as unknown } satisfies WarmedEntry];
     });
+    if (prepared.length > 0) await this.storeWarmed(prepared);
+    return { warmed: prepared.map(({ key }) => key), failed };
+  }
+
+  /** Writes warmed values to Redis (announcing each to the other instances) and to L1. */
+  private async storeWarmed(prepared: readonly WarmedEntry[]): Promise<void> {
+    const runtime = this.runtime;
     const groups = [...new Set(prepared.flatMap((entry) => entry.settings.groups))];
     const written = await runtime.call(this.counters, async (redis) => {
       const versions = groups.length > 0 ? await redis.mget(groups.map((group) => runtime.groupKey(group))) : [];
@@ -251,7 +285,6 @@ export class Cache implements CacheMember {
       const pipeline = redis.pipeline();
       const now = Date.now();
       for (const entry of prepared) {
-        if (entry.json === undefined) continue;
         const groupVersions = joinGroupVersions(entry.settings.groups.map((group) => versionOf.get(group) ?? null));
         const stored = encodeEntry(entry.json, now + entry.settings.ttl, groupVersions);
         pipeline.set(runtime.valueKey(this.name, entry.key), stored, 'PX', entry.settings.ttl + entry.settings.grace);
@@ -271,7 +304,7 @@ export class Cache implements CacheMember {
     for (const entry of prepared) {
       // A miss being resolved meanwhile loaded older data: it must not overwrite the warmed value.
       this.taintFlight(entry.key);
-      if (entry.value !== undefined) this.setL1(entry.key, entry.value, now + entry.settings.l1Ttl, entry.settings);
+      this.setL1(entry.key, entry.value, now + entry.settings.l1Ttl, entry.settings);
     }
   }
 
@@ -494,19 +527,32 @@ export class Cache implements CacheMember {
     await runtime.call(this.counters, (redis) => runScript(redis, RELEASE, [lockKey], [token, runtime.channel, message]));
   }
 
-  private async loadForWarm<T>(keys: Iterable<string>, loader: (key: string) => Promise<T> | T, options: WarmOptions): Promise<WarmEntry<T>[]> {
+  /** Runs the loader for every key, `concurrency` at a time; a failure is recorded and the next key is loaded. */
+  private async loadForWarm<T>(
+    keys: Iterable<string>,
+    loader: (key: string) => Promise<T> | T,
+    options: WarmOptions,
+  ): Promise<{ entries: WarmEntry<T>[]; failed: WarmResult['failed'] }> {
     const queue = [...keys];
     const entries: WarmEntry<T>[] = [];
+    const failed: WarmResult['failed'] = [];
     const { groups, concurrency = DEFAULT_WARM_CONCURRENCY, ...overrides } = options;
     const worker = async (): Promise<void> => {
       for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
         this.counters.loads++;
-        const value = await loader(key);
+        let value: T;
+        try {
+          value = await loader(key);
+        } catch (error) {
+          this.counters.load_errors++;
+          failed.push({ key, error });
+          continue;
+        }
         entries.push({ ...overrides, key, value, groups: typeof groups === 'function' ? groups(key) : groups });
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker));
-    return entries;
+    return { entries, failed };
   }
 
   /** Merges overrides into defaults and checks the result once, so bad TTLs fail loudly at the call site. */

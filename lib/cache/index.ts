@@ -34,7 +34,7 @@ import type { BreakerState } from './breaker.js';
 import { Cache, type CacheCounters, type CacheDefinition } from './cache.js';
 import { getCacheRuntime, registeredCaches, type BusState, type InvalidationEvent } from './runtime.js';
 
-export { Cache, type CacheCounters, type CacheDefinition, type LoadOptions, type Loader, type WarmEntry, type WarmOptions } from './cache.js';
+export { Cache, type CacheCounters, type CacheDefinition, type LoadOptions, type Loader, type WarmEntry, type WarmOptions, type WarmResult } from './cache.js';
 export type { InvalidationEvent } from './runtime.js';
 
 /** Defines a named cache; call once per name per instance (usually at module scope). */

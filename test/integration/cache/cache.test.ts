@@ -279,4 +279,28 @@ describe('warm', () => {
     expect(await cache.getOrLoad('21', () => 'reloaded', { groups: ['driver:21'] })).toBe('reloaded');
     expect(await cache.getOrLoad('22', () => 'miss', { groups: ['driver:22'] })).toBe('score-22');
   });
+
+  it('warms every other key when one loader fails, counts the failure and reports which key failed', async () => {
+    const cache = createCache({ name: uniqueName(), ttl: 60_000 });
+    const failure = new Error('driver 32 not scorable');
+    const loader = (key: string): string => {
+      if (key === '32') throw failure;
+      return `score-${key}`;
+    };
+
+    const result = await cache.warm(['31', '32', '33', '34'], loader, { concurrency: 2 });
+
+    expect(result.failed).toEqual([{ key: '32', error: failure }]);
+    expect(result.warmed.toSorted()).toEqual(['31', '33', '34']);
+    expect(cache.counters).toMatchObject({ loads: 4, load_errors: 1 });
+    cache.clearL1();
+    for (const key of ['31', '33', '34']) expect(await cache.getOrLoad(key, () => 'miss')).toBe(`score-${key}`);
+    expect(await cache.getOrLoad('32', () => 'loaded on read')).toBe('loaded on read');
+  });
+
+  it('reports the given entries as warmed', async () => {
+    const cache = createCache({ name: uniqueName(), ttl: 60_000 });
+
+    expect(await cache.warm([{ key: 'x', value: 1 }, { key: 'y', value: 2 }])).toEqual({ warmed: ['x', 'y'], failed: [] });
+  });
 });
