@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { getConfig } from '../config/index.js';
 import { UnauthorizedError } from '../errors/index.js';
 import { getLogger } from '../logger/index.js';
+import { derivedKey } from './keys.js';
 import { ROLES, type Principal } from './principal.js';
 
 /**
- * Access tokens: compact JWS, HS256 with the configured secret, carrying `sub` (user id),
+ * Access tokens: compact JWS, HS256 with a key derived from the configured secret, carrying `sub` (user id),
  * `role` and `driver_id`, bound to our issuer and audience and expiring after the configured TTL.
  * Verification pins the algorithm, so `alg: none` and algorithm-confusion tokens are refused.
  */
@@ -23,12 +24,8 @@ const ClaimsSchema = z
   })
   .refine((claims) => claims.role !== 'driver' || claims.driver_id !== null, { message: 'a driver token needs driver_id' });
 
-let cachedKey: { secret: string; key: Uint8Array } | undefined;
-
 function signingKey(): Uint8Array {
-  const secret = getConfig().auth.jwtSecret;
-  if (cachedKey?.secret !== secret) cachedKey = { secret, key: new TextEncoder().encode(secret) };
-  return cachedKey.key;
+  return derivedKey('access-token/v1');
 }
 
 export interface IssuedToken {

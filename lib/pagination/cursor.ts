@@ -1,6 +1,6 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { getConfig } from '../config/index.js';
+import { derivedKey } from '../auth/keys.js';
 import { intParam, validationError } from '../validation/index.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './offset.js';
 
@@ -55,19 +55,9 @@ export const timestampUuidKey = z.tuple([cursorTimestamp, z.uuid()]);
 const CURSOR_FORMAT = /^[A-Za-z0-9_-]{1,900}\.[A-Za-z0-9_-]{22}$/;
 const MAC_BYTES = 16;
 
-let cachedKey: { secret: string; key: Buffer } | undefined;
-
-/** A key of its own, derived from the JWT secret, so a cursor MAC can never stand in for a token signature. */
-function cursorKey(): Buffer {
-  const secret = getConfig().auth.jwtSecret;
-  if (cachedKey?.secret !== secret) {
-    cachedKey = { secret, key: Buffer.from(hkdfSync('sha256', secret, '', 'telematics/pagination-cursor/v1', 32)) };
-  }
-  return cachedKey.key;
-}
-
 function mac(payload: string): Buffer {
-  return createHmac('sha256', cursorKey()).update(payload).digest().subarray(0, MAC_BYTES);
+  // A key of its own, so a cursor MAC can never stand in for a token signature.
+  return createHmac('sha256', derivedKey('pagination-cursor/v1')).update(payload).digest().subarray(0, MAC_BYTES);
 }
 
 /** JSON with object keys sorted, so equal filters give equal text whatever their order. */

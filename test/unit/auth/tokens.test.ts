@@ -1,6 +1,7 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { bearerToken, issueToken, verifyToken, type Principal } from '../../../lib/auth/index.js';
+import { derivedKey } from '../../../lib/auth/keys.js';
 import { getConfig } from '../../../lib/config/index.js';
 import { UnauthorizedError } from '../../../lib/errors/index.js';
 
@@ -11,8 +12,8 @@ function b64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** A token with our claims signed by `secret`, for forging tests. */
-function signWith(secret: string, claims: Record<string, unknown>, overrides: { issuer?: string; audience?: string } = {}) {
+/** A token with our claims signed by `key` (by default the real token key), for forging tests. */
+function signWith(key: Uint8Array, claims: Record<string, unknown>, overrides: { issuer?: string; audience?: string } = {}) {
   const { issuer, audience } = getConfig().auth;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
@@ -21,7 +22,7 @@ function signWith(secret: string, claims: Record<string, unknown>, overrides: { 
     .setAudience(overrides.audience ?? audience)
     .setIssuedAt()
     .setExpirationTime('1h')
-    .sign(new TextEncoder().encode(secret));
+    .sign(key);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<UnauthorizedError> {
@@ -64,12 +65,23 @@ describe('issueToken and verifyToken', () => {
     expect(error.message).toMatch(/expired/);
   });
 
+  it('accepts a token signed with the access-token key (the forging helper signs like issueToken)', async () => {
+    await expect(verifyToken(await signWith(derivedKey('access-token/v1'), { role: 'admin', driver_id: null }))).resolves.toMatchObject({ role: 'admin' });
+  });
+
   it('rejects a token signed with another secret', async () => {
-    const forged = await signWith('an-attacker-secret-that-is-long-enough!!', { role: 'admin', driver_id: null });
+    const forged = await signWith(new TextEncoder().encode('an-attacker-secret-that-is-long-enough!!'), { role: 'admin', driver_id: null });
 
     const error = await rejection(verifyToken(forged));
 
     expect(error.message).toMatch(/invalid/);
+  });
+
+  it('rejects a token signed with the raw configured secret or with the key of another purpose', async () => {
+    const claims = { role: 'admin', driver_id: null };
+
+    await rejection(verifyToken(await signWith(new TextEncoder().encode(getConfig().auth.jwtSecret), claims)));
+    await rejection(verifyToken(await signWith(derivedKey('pagination-cursor/v1'), claims)));
   });
 
   it('rejects a token whose payload was changed after signing', async () => {
@@ -88,17 +100,17 @@ describe('issueToken and verifyToken', () => {
   });
 
   it('rejects a token from another issuer or for another audience', async () => {
-    const secret = getConfig().auth.jwtSecret;
+    const key = derivedKey('access-token/v1');
 
-    await rejection(verifyToken(await signWith(secret, { role: 'driver', driver_id: 42 }, { issuer: 'someone-else' })));
-    await rejection(verifyToken(await signWith(secret, { role: 'driver', driver_id: 42 }, { audience: 'another-api' })));
+    await rejection(verifyToken(await signWith(key, { role: 'driver', driver_id: 42 }, { issuer: 'someone-else' })));
+    await rejection(verifyToken(await signWith(key, { role: 'driver', driver_id: 42 }, { audience: 'another-api' })));
   });
 
   it('rejects a correctly signed token with claims we did not issue', async () => {
-    const secret = getConfig().auth.jwtSecret;
+    const key = derivedKey('access-token/v1');
 
-    await rejection(verifyToken(await signWith(secret, { role: 'superuser', driver_id: null })));
-    await rejection(verifyToken(await signWith(secret, { role: 'driver', driver_id: null })));
+    await rejection(verifyToken(await signWith(key, { role: 'superuser', driver_id: null })));
+    await rejection(verifyToken(await signWith(key, { role: 'driver', driver_id: null })));
   });
 
   it('rejects malformed tokens', async () => {
