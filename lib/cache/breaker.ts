@@ -7,6 +7,12 @@
  * half_open after the cooldown exactly one call is let through as a probe; its success closes the
  *           circuit, its failure opens it for another cooldown. Other calls keep bypassing Redis
  *           while the probe is in flight.
+ *
+ * Each call let through gets a permit, handed back with its outcome. A permit belongs to the
+ * period (epoch) in which it was granted; every open and close starts a new one. Outcomes of
+ * calls granted in an earlier period are ignored: a call that started before the circuit opened
+ * and succeeds afterwards says nothing about Redis now, so only the probe may close the circuit
+ * (and only the probe's failure may reopen it).
  */
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
@@ -21,9 +27,16 @@ export interface BreakerOptions {
   onOpen?: () => void;
 }
 
+/** Proof that a call was let through; pass it to `recordSuccess` or `recordFailure`. */
+export interface BreakerPermit {
+  readonly epoch: number;
+  readonly probe: boolean;
+}
+
 export class CircuitBreaker {
   private consecutiveFailures = 0;
   private openedAt = 0;
+  private epoch = 0;
   private probing = false;
   private current: BreakerState = 'closed';
   private readonly now: () => number;
@@ -36,34 +49,46 @@ export class CircuitBreaker {
     return this.current;
   }
 
-  /** Whether a call may go to Redis now. A `true` in half-open state makes the caller the probe. */
-  allow(): boolean {
-    if (this.current === 'closed') return true;
+  /** A permit if a call may go to Redis now, `undefined` if it must bypass Redis. */
+  allow(): BreakerPermit | undefined {
+    if (this.current === 'closed') return { epoch: this.epoch, probe: false };
     if (this.current === 'open') {
-      if (this.now() - this.openedAt < this.options.cooldownMs) return false;
+      if (this.now() - this.openedAt < this.options.cooldownMs) return undefined;
       this.current = 'half_open';
     }
-    if (this.probing) return false;
+    if (this.probing) return undefined;
     this.probing = true;
-    return true;
+    return { epoch: this.epoch, probe: true };
   }
 
-  recordSuccess(): void {
-    this.consecutiveFailures = 0;
-    if (this.current === 'closed') return;
-    this.current = 'closed';
-    this.probing = false;
-    this.options.onClose?.();
-  }
-
-  recordFailure(): void {
-    this.consecutiveFailures += 1;
-    if (this.current === 'half_open' || this.consecutiveFailures >= this.options.threshold) {
-      const wasOpen = this.current !== 'closed';
-      this.current = 'open';
-      this.openedAt = this.now();
-      this.probing = false;
-      if (!wasOpen) this.options.onOpen?.();
+  recordSuccess(permit: BreakerPermit): void {
+    if (permit.epoch !== this.epoch) return;
+    if (permit.probe) {
+      this.transition('closed');
+      this.options.onClose?.();
+    } else {
+      this.consecutiveFailures = 0;
     }
+  }
+
+  recordFailure(permit: BreakerPermit): void {
+    if (permit.epoch !== this.epoch) return;
+    if (permit.probe) {
+      this.transition('open');
+      return;
+    }
+    this.consecutiveFailures += 1;
+    if (this.consecutiveFailures >= this.options.threshold) {
+      this.transition('open');
+      this.options.onOpen?.();
+    }
+  }
+
+  private transition(state: 'open' | 'closed'): void {
+    this.current = state;
+    this.epoch += 1;
+    this.consecutiveFailures = 0;
+    this.probing = false;
+    if (state === 'open') this.openedAt = this.now();
   }
 }

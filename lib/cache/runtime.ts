@@ -129,16 +129,17 @@ export class CacheRuntime {
    */
   async call<T>(counters: RedisCounters, operation: (redis: RedisClient) => Promise<T>): Promise<T | typeof UNAVAILABLE> {
     if (this.busState === 'idle') this.connectBus().catch(() => undefined);
-    if (!this.breaker.allow()) {
+    const permit = this.breaker.allow();
+    if (!permit) {
       counters.l2_bypassed++;
       return UNAVAILABLE;
     }
     try {
       const result = await operation(await ensureRedisConnected());
-      this.breaker.recordSuccess();
+      this.breaker.recordSuccess(permit);
       return result;
     } catch (error) {
-      this.breaker.recordFailure();
+      this.breaker.recordFailure(permit);
       counters.errors++;
       getLogger().debug('Cache Redis operation failed', { error: error instanceof Error ? error.message : String(error) });
       return UNAVAILABLE;
