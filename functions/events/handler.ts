@@ -2,7 +2,7 @@ import { notImplemented, routeByKey } from '../../lib/router/index.js';
 
 /** Telematics events (SPEC 4): a driver's events in a time range, and HTTP ingestion of a batch for devices that cannot reach Kafka. */
 export const handler = routeByKey({
-  'GET /api/v1/drivers/me/events': notImplemented('GET /api/v1/drivers/me/events'),
-  'GET /api/v1/drivers/{driverId}/events': notImplemented('GET /api/v1/drivers/{driverId}/events'),
-  'POST /api/v1/events': notImplemented('POST /api/v1/events'),
+  'GET /api/v1/drivers/me/events': notImplemented,
+  'GET /api/v1/drivers/{driverId}/events': notImplemented,
+  'POST /api/v1/events': notImplemented,
 });
