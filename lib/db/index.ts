@@ -2,6 +2,7 @@ import { getConfig } from '../config/index.js';
 import { createSqlClient, type SocketTracker, type Sql, type SqlClientOptions, type TransactionSql } from './client.js';
 
 export { createSqlClient } from './client.js';
+export { cursorTimestampOf } from './keyset.js';
 export type { DbValueTypes, ReservedSql, Sql, SqlClientOptions, TransactionSql } from './client.js';
 
 /**

@@ -1,4 +1,6 @@
-import { timedQuery, type Sql } from '../db/index.js';
+import type { z } from 'zod';
+import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
+import type { timestampUuidKey } from '../pagination/index.js';
 
 /**
  * SQL for telematics events. `eventSql` holds each statement as a function of the client and
@@ -21,13 +23,15 @@ export interface EventRow {
   heading_deg: number | null;
   data: Record<string, unknown>;
   received_at: Date;
+  /** `ts` as exact UTC text with microseconds: the keyset position, which `ts` (a Date) cannot hold. */
+  cursor_ts: string;
 }
 
-/** Keyset position: the last event of the previous page. */
-export interface EventCursor {
-  ts: Date;
-  eventId: string;
-}
+/** Keyset position `[cursor_ts, event_id]` of the last event of the previous page, as the cursor carries it. */
+export type EventKey = z.output<typeof timestampUuidKey>;
+
+/** The key a cursor stores for `row` (decode it with `timestampUuidKey`). */
+export const eventKeyOf = (row: EventRow): EventKey => [row.cursor_ts, row.event_id];
 
 export interface DriverEventsParams {
   driverId: number;
@@ -36,19 +40,23 @@ export interface DriverEventsParams {
   to: Date;
   /** Only these event types (all when absent). */
   types?: string[];
+  /** Rows to read: a page's size plus one, so `cursorPage` can tell whether there is a next page. */
   limit: number;
-  after?: EventCursor;
+  after?: EventKey;
 }
 
 export const eventSql = {
-  /** A driver's events in a period, newest first, one keyset page (ties on ts broken by event_id). */
+  /**
+   * A driver's events in a period, newest first, one keyset page (ties on ts broken by event_id).
+   * The key's timestamp travels as text both ways, so the comparison keeps microseconds.
+   */
   byDriver: (sql: Sql, p: DriverEventsParams) => sql<EventRow[]>`
     SELECT event_id, ts, driver_id, vehicle_id, trip_id, event_type, lat, lon, speed_kmh,
-           acceleration_mps2, lateral_mps2, heading_deg, data, received_at
+           acceleration_mps2, lateral_mps2, heading_deg, data, received_at, ${cursorTimestampOf(sql, 'ts')} AS cursor_ts
     FROM telematics_events
     WHERE driver_id = ${p.driverId} AND ts >= ${p.from} AND ts < ${p.to}
       ${p.types && p.types.length > 0 ? sql`AND event_type = ANY(${p.types}::text[])` : sql``}
-      ${p.after ? sql`AND (ts, event_id) < (${p.after.ts}, ${p.after.eventId}::uuid)` : sql``}
+      ${p.after ? sql`AND (ts, event_id) < (${p.after[0]}::text::timestamptz, ${p.after[1]}::uuid)` : sql``}
     ORDER BY ts DESC, event_id DESC
     LIMIT ${p.limit}`,
 

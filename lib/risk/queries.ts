@@ -1,4 +1,6 @@
-import { timedQuery, type Sql } from '../db/index.js';
+import { z } from 'zod';
+import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
+import { cursorTimestamp } from '../pagination/index.js';
 
 /**
  * SQL for risk scores. `riskSql` holds each statement as a function of the client and typed
@@ -14,11 +16,25 @@ export interface RiskScoreRow {
   features: Record<string, unknown>;
 }
 
+/** A score in a driver's history, with its keyset position. */
+export interface RiskHistoryRow extends RiskScoreRow {
+  /** `scored_at` as exact UTC text with microseconds: the keyset position, which a Date cannot hold. */
+  cursor_ts: string;
+}
+
+/** The key of the score history's keyset, `[cursor_ts, id]`: decode cursors with it. */
+export const riskScoreKey = z.tuple([cursorTimestamp, z.number().int().positive()]);
+export type RiskScoreKey = z.output<typeof riskScoreKey>;
+
+/** The key a cursor stores for `row`. */
+export const riskScoreKeyOf = (row: RiskHistoryRow): RiskScoreKey => [row.cursor_ts, row.id];
+
 export interface RiskHistoryParams {
   driverId: number;
+  /** Rows to read: a page's size plus one, so `cursorPage` can tell whether there is a next page. */
   limit: number;
-  /** Keyset position: scores strictly older than this one. */
-  before?: { scoredAt: Date; id: number };
+  /** Keyset position of the last score of the previous page: only older scores follow. */
+  after?: RiskScoreKey;
 }
 
 export const riskSql = {
@@ -29,12 +45,15 @@ export const riskSql = {
     ORDER BY scored_at DESC, id DESC
     LIMIT 1`,
 
-  /** A driver's scores, newest first, one keyset page. */
-  history: (sql: Sql, p: RiskHistoryParams) => sql<RiskScoreRow[]>`
-    SELECT id, driver_id, scored_at, score, model_version, features
+  /**
+   * A driver's scores, newest first, one keyset page (ties on scored_at broken by id). The key's
+   * timestamp travels as text both ways, so the comparison keeps microseconds.
+   */
+  history: (sql: Sql, p: RiskHistoryParams) => sql<RiskHistoryRow[]>`
+    SELECT id, driver_id, scored_at, score, model_version, features, ${cursorTimestampOf(sql, 'scored_at')} AS cursor_ts
     FROM risk_scores
     WHERE driver_id = ${p.driverId}
-      ${p.before ? sql`AND (scored_at, id) < (${p.before.scoredAt}, ${p.before.id})` : sql``}
+      ${p.after ? sql`AND (scored_at, id) < (${p.after[0]}::text::timestamptz, ${p.after[1]}::bigint)` : sql``}
     ORDER BY scored_at DESC, id DESC
     LIMIT ${p.limit}`,
 };
@@ -43,6 +62,6 @@ export function getCurrentRiskScore(driverId: number): Promise<RiskScoreRow | un
   return timedQuery('risk.current', async (sql) => (await riskSql.current(sql, driverId))[0]);
 }
 
-export function listRiskHistory(p: RiskHistoryParams): Promise<RiskScoreRow[]> {
+export function listRiskHistory(p: RiskHistoryParams): Promise<RiskHistoryRow[]> {
   return timedQuery('risk.history', (sql) => riskSql.history(sql, p));
 }

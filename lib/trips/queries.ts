@@ -1,4 +1,6 @@
-import { timedQuery, type Sql } from '../db/index.js';
+import type { z } from 'zod';
+import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
+import type { timestampUuidKey } from '../pagination/index.js';
 
 /**
  * SQL for trips. `tripSql` holds each statement as a function of the client and typed parameters
@@ -27,6 +29,12 @@ export interface TripRow {
   end_lon: number | null;
 }
 
+/** A trip in a driver's list, with its keyset position. */
+export interface DriverTripRow extends TripRow {
+  /** `started_at` as exact UTC text with microseconds: the keyset position, which a Date cannot hold. */
+  cursor_ts: string;
+}
+
 export interface TripEventRow {
   event_id: string;
   ts: Date;
@@ -40,16 +48,17 @@ export interface TripEventRow {
   data: Record<string, unknown>;
 }
 
-/** Keyset position: the last trip of the previous page. */
-export interface TripCursor {
-  startedAt: Date;
-  id: string;
-}
+/** Keyset position `[cursor_ts, id]` of the last trip of the previous page, as the cursor carries it. */
+export type TripKey = z.output<typeof timestampUuidKey>;
+
+/** The key a cursor stores for `row` (decode it with `timestampUuidKey`). */
+export const tripKeyOf = (row: DriverTripRow): TripKey => [row.cursor_ts, row.id];
 
 export interface DriverTripsParams {
   driverId: number;
+  /** Rows to read: a page's size plus one, so `cursorPage` can tell whether there is a next page. */
   limit: number;
-  after?: TripCursor;
+  after?: TripKey;
 }
 
 export interface TripEventsParams {
@@ -69,12 +78,15 @@ const TRIP_COLUMNS = (sql: Sql) => sql`
   event_count, start_lat, start_lon, end_lat, end_lon`;
 
 export const tripSql = {
-  /** A driver's trips, newest first, one keyset page (ties on started_at broken by id). */
-  byDriver: (sql: Sql, p: DriverTripsParams) => sql<TripRow[]>`
-    SELECT ${TRIP_COLUMNS(sql)}
+  /**
+   * A driver's trips, newest first, one keyset page (ties on started_at broken by id). The key's
+   * timestamp travels as text both ways, so the comparison keeps microseconds.
+   */
+  byDriver: (sql: Sql, p: DriverTripsParams) => sql<DriverTripRow[]>`
+    SELECT ${TRIP_COLUMNS(sql)}, ${cursorTimestampOf(sql, 'started_at')} AS cursor_ts
     FROM trips
     WHERE driver_id = ${p.driverId}
-      ${p.after ? sql`AND (started_at, id) < (${p.after.startedAt}, ${p.after.id}::uuid)` : sql``}
+      ${p.after ? sql`AND (started_at, id) < (${p.after[0]}::text::timestamptz, ${p.after[1]}::uuid)` : sql``}
     ORDER BY started_at DESC, id DESC
     LIMIT ${p.limit}`,
 
@@ -91,7 +103,7 @@ export const tripSql = {
 };
 
 /** One page of a driver's trips, newest first; the caller builds the next cursor from the last row. */
-export function listDriverTrips(p: DriverTripsParams): Promise<TripRow[]> {
+export function listDriverTrips(p: DriverTripsParams): Promise<DriverTripRow[]> {
   return timedQuery('trips.by_driver', (sql) => tripSql.byDriver(sql, p));
 }
 

@@ -1,7 +1,7 @@
 import type { Fragment } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardSql } from '../../../lib/dashboard/queries.js';
-import type { Sql } from '../../../lib/db/index.js';
+import { cursorTimestampOf, type Sql } from '../../../lib/db/index.js';
 import { driverSql } from '../../../lib/drivers/queries.js';
 import { eventSql } from '../../../lib/events/queries.js';
 import { pricingSql } from '../../../lib/pricing/queries.js';
@@ -24,6 +24,7 @@ interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
   'Index Name'?: string;
+  'Index Cond'?: string;
   Plans?: PlanNode[];
 }
 
@@ -55,7 +56,8 @@ async function explain(sql: Sql, query: Fragment): Promise<PlanNode> {
 interface Fixture {
   driverId: number;
   trip: { id: string; started_at: Date; ended_at: Date };
-  olderTrip: { id: string; started_at: Date };
+  /** An older trip's keyset position, as a cursor carries it. */
+  olderTrip: { id: string; cursor_ts: string };
   week: { from: Date; to: Date };
 }
 
@@ -71,8 +73,9 @@ describe('query plans over the 1000-driver dataset', () => {
     const [busiest] = await sql<{ driver_id: number }[]>`
       SELECT driver_id FROM trips GROUP BY driver_id ORDER BY count(*) DESC, driver_id LIMIT 1`;
     if (!busiest) throw new Error('the dataset has no trips');
-    const trips = await sql<{ id: string; started_at: Date; ended_at: Date }[]>`
-      SELECT id, started_at, ended_at FROM trips WHERE driver_id = ${busiest.driver_id} ORDER BY started_at DESC LIMIT 5`;
+    const trips = await sql<{ id: string; started_at: Date; ended_at: Date; cursor_ts: string }[]>`
+      SELECT id, started_at, ended_at, ${cursorTimestampOf(sql, 'started_at')} AS cursor_ts
+      FROM trips WHERE driver_id = ${busiest.driver_id} ORDER BY started_at DESC LIMIT 5`;
     const end = DATASET.end.getTime();
     fixture = {
       driverId: busiest.driver_id,
@@ -94,7 +97,7 @@ describe('query plans over the 1000-driver dataset', () => {
     ['driver detail', (s) => driverSql.detail(s, fixture.driverId)],
     ['driver statistics (30 days)', (s) => driverSql.statistics(s, { driverId: fixture.driverId, from: new Date(fixture.week.to.getTime() - 30 * DAY_MS), to: fixture.week.to })],
     ['trips of a driver (first page)', (s) => tripSql.byDriver(s, { driverId: fixture.driverId, limit: 21 })],
-    ['trips of a driver (next page)', (s) => tripSql.byDriver(s, { driverId: fixture.driverId, limit: 21, after: { startedAt: fixture.olderTrip.started_at, id: fixture.olderTrip.id } })],
+    ['trips of a driver (next page)', (s) => tripSql.byDriver(s, { driverId: fixture.driverId, limit: 21, after: [fixture.olderTrip.cursor_ts, fixture.olderTrip.id] })],
     ['one trip', (s) => tripSql.one(s, fixture.trip.id)],
     ['events of one trip', (s) => tripSql.events(s, { tripId: fixture.trip.id, from: fixture.trip.started_at, to: fixture.trip.ended_at, limit: MAX_TRIP_EVENTS })],
     ['events of a driver in a week (first page)', (s) => eventSql.byDriver(s, { driverId: fixture.driverId, ...fixture.week, limit: 51 })],
@@ -105,12 +108,13 @@ describe('query plans over the 1000-driver dataset', () => {
         ...fixture.week,
         types: ['harsh_braking', 'harsh_acceleration', 'harsh_cornering', 'speeding'],
         limit: 51,
-        after: { ts: new Date(fixture.week.to.getTime() - 2 * DAY_MS), eventId: 'ffffffff-ffff-7fff-bfff-ffffffffffff' },
+        after: [fixture.olderTrip.cursor_ts, 'ffffffff-ffff-7fff-bfff-ffffffffffff'],
       }),
     ],
     ['events in the last minute (metrics)', (s) => eventSql.countInPeriod(s, { from: new Date(Date.now() - 60_000), to: new Date() })],
     ['current risk score', (s) => riskSql.current(s, fixture.driverId)],
-    ['risk score history', (s) => riskSql.history(s, { driverId: fixture.driverId, limit: 20 })],
+    ['risk score history (first page)', (s) => riskSql.history(s, { driverId: fixture.driverId, limit: 21 })],
+    ['risk score history (next page)', (s) => riskSql.history(s, { driverId: fixture.driverId, limit: 21, after: ['2030-01-01T00:00:00.000000Z', 9_000_000] })],
     ['current premium', (s) => pricingSql.current(s, fixture.driverId)],
     ['dashboard summary (last 24 hours)', (s) => dashboardSql.summary(s, { from: new Date(fixture.week.to.getTime() - DAY_MS), to: fixture.week.to })],
     ['dashboard trip activity per day (a week)', (s) => dashboardSql.dailyActivity(s, fixture.week)],
@@ -122,6 +126,28 @@ describe('query plans over the 1000-driver dataset', () => {
     const plan = await explain(sql, build(sql));
 
     expect(sequentialScansOfGuardedTables(plan), `plan: ${describePlan(plan)}`).toEqual([]);
+  });
+
+  // Next pages of the keyset lists: the cursor's timestamp (text cast in SQL) must bound the scan of the composite index.
+  const keysetNextPages: [string, (sql: Sql) => Fragment, RegExp][] = [
+    [
+      'trips of a driver (next page)',
+      (s) => tripSql.byDriver(s, { driverId: fixture.driverId, limit: 21, after: [fixture.olderTrip.cursor_ts, fixture.olderTrip.id] }),
+      /^trips_driver_started_idx$/,
+    ],
+    [
+      'events of a driver in a week (next page)',
+      (s) => eventSql.byDriver(s, { driverId: fixture.driverId, ...fixture.week, limit: 51, after: [fixture.olderTrip.cursor_ts, 'ffffffff-ffff-7fff-bfff-ffffffffffff'] }),
+      /^telematics_events_\w+_driver_id_ts_idx$/,
+    ],
+  ];
+
+  it.each(keysetNextPages)('reads "%s" from the composite index, starting at the cursor', async (_name, build, index) => {
+    const plan = await explain(sql, build(sql));
+
+    const scans = nodesOf(plan).filter((n) => index.test(n['Index Name'] ?? ''));
+    expect(scans, `plan: ${describePlan(plan)}`).not.toEqual([]);
+    expect(scans.every((n) => n['Index Cond']?.includes(fixture.olderTrip.cursor_ts)), `plan: ${describePlan(plan)}`).toBe(true);
   });
 
   it('recognises a sequential scan when a query has no usable index', async () => {

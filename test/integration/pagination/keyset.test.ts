@@ -1,12 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import type { Fragment } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { closeDb, getDb, type Sql } from '../../../lib/db/index.js';
 import { ValidationError } from '../../../lib/errors/index.js';
-import { cursorPage, decodeCursor, queryFingerprint, timestampUuidKey, type CursorPage } from '../../../lib/pagination/index.js';
+import { eventKeyOf, listDriverEvents } from '../../../lib/events/queries.js';
+import { cursorPage, decodeCursor, queryFingerprint, timestampUuidKey, type CursorPage, type KeysetKey } from '../../../lib/pagination/index.js';
+import { listRiskHistory, riskScoreKey, riskScoreKeyOf } from '../../../lib/risk/queries.js';
+import { startOfUtcDay } from '../../../lib/seed/index.js';
+import { listDriverTrips, tripKeyOf } from '../../../lib/trips/queries.js';
+import { testSql } from '../../helpers/db.js';
 
 /**
- * Keyset pagination on real PostgreSQL, on a table of our own in a throwaway schema: newest
- * first by (ts, event_id), with ties on ts and microsecond timestamps, as telematics events have.
+ * Keyset pagination on real PostgreSQL. First the pagination helpers on a table of our own in a
+ * throwaway schema: newest first by (ts, event_id), with ties on ts and microsecond timestamps, as
+ * telematics events have. Then the product's own keyset queries (events, trips, risk history) on
+ * the real tables, over rows that share a millisecond but differ in microseconds.
  */
 
 const schema = `pagination_test_${randomBytes(4).toString('hex')}`;
@@ -181,5 +190,201 @@ describe('keyset pagination on PostgreSQL', () => {
 
     expect(text).toMatch(/"Index Name":"events_driver_ts"/);
     expect(text).not.toMatch(/"Node Type":"Sort"|"Node Type":"Seq Scan"/);
+  });
+});
+
+/** The UTC millisecond of a cursor timestamp (`2030-06-01T12:00:00.123456Z` -> `2030-06-01T12:00:00.123`). */
+const millisecondOf = (cursorTs: string) => cursorTs.slice(0, 23);
+
+/** Microsecond offsets inside one millisecond: ties (two zeros) and values a JavaScript Date would drop. */
+const MICROS = [0, 0, 1, 499, 999];
+
+interface Walk<Row> {
+  pages: Row[][];
+  rows: Row[];
+}
+
+/**
+ * Walks every page of a product keyset query the way a handler does (decode the cursor, read one
+ * row more than the page, build the next cursor with `cursorPage`) while `insertNewer` adds rows
+ * concurrently with each page read.
+ */
+async function walkWhileInserting<Row, Key extends KeysetKey>(options: {
+  route: string;
+  driverId: number;
+  pageSize: number;
+  keySchema: z.ZodType<Key>;
+  keyOf: (row: Row) => KeysetKey;
+  read: (limit: number, after: Key | undefined) => Promise<Row[]>;
+  insertNewer: () => Promise<unknown>;
+}): Promise<Walk<Row>> {
+  const fingerprint = queryFingerprint(options.route, { driverId: options.driverId });
+  const pages: Row[][] = [];
+  let cursor: string | undefined;
+  do {
+    const after = decodeCursor(cursor, fingerprint, options.keySchema);
+    const [rows] = await Promise.all([options.read(options.pageSize + 1, after), options.insertNewer()]);
+    const page = cursorPage(rows, options.pageSize, fingerprint, options.keyOf);
+    pages.push(page.items);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return { pages, rows: pages.flat() };
+}
+
+/** Page boundaries where the next page starts in the same millisecond as the previous one ended, at another microsecond. */
+function boundariesInsideAMillisecond<Row extends { cursor_ts: string }>(pages: Row[][]): number {
+  let count = 0;
+  for (let i = 1; i < pages.length; i++) {
+    const last = pages[i - 1]?.at(-1)?.cursor_ts;
+    const first = pages[i]?.[0]?.cursor_ts;
+    if (last && first && last !== first && millisecondOf(last) === millisecondOf(first)) count += 1;
+  }
+  return count;
+}
+
+/** Keys `cursor_ts|tie-breaker`, which sort as PostgreSQL orders (fixed-width UTC text; lower-case uuid hex). */
+function isNewestFirst(keys: string[]): boolean {
+  return keys.every((key, i) => i === 0 || (keys[i - 1] ?? '') > key);
+}
+
+describe('product keyset queries over rows sharing a millisecond, during concurrent inserts', () => {
+  const suffix = randomBytes(4).toString('hex');
+  // A fixed instant in a month whose events partition exists, away from the recent days other suites read.
+  const base = new Date(startOfUtcDay().getTime() - 40 * 86_400_000 + 12 * 3_600_000).toISOString();
+  const from = new Date(Date.parse(base) - 86_400_000);
+  const to = new Date(Date.parse(base) + 86_400_000);
+  const SEEDED = 500;
+  let arrange: Sql;
+  let driverId: number;
+  let vehicleId: number;
+
+  beforeAll(async () => {
+    arrange = testSql();
+    const [driver] = await arrange<{ id: number }[]>`
+      INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
+      VALUES (${`KEYSET-${suffix}`.toUpperCase()}, 'Keyset Walker', ${`keyset.${suffix}@example.com`}, '1985-01-01', '2005-01-01')
+      RETURNING id`;
+    driverId = driver!.id;
+    const [vehicle] = await arrange<{ id: number }[]>`
+      INSERT INTO vehicles (driver_id, vin, make, model, year)
+      VALUES (${driverId}, ${`KS${randomBytes(8).toString('hex').slice(0, 15)}`.toUpperCase()}, 'Test', 'Walker', 2020)
+      RETURNING id`;
+    vehicleId = vehicle!.id;
+    await arrange`SELECT ensure_event_partitions(${base}::timestamptz::date, ${base}::timestamptz::date)`;
+  });
+
+  afterAll(async () => {
+    await arrange`DELETE FROM telematics_events WHERE driver_id = ${driverId} AND ts >= ${from} AND ts < ${to}`;
+    await arrange`DELETE FROM trips WHERE driver_id = ${driverId}`;
+    await arrange`DELETE FROM risk_scores WHERE driver_id = ${driverId}`;
+    await arrange`DELETE FROM vehicles WHERE driver_id = ${driverId}`;
+    await arrange`DELETE FROM drivers WHERE id = ${driverId}`;
+    await arrange.end();
+  });
+
+  /**
+   * The timestamp of seeded row `g` (a generate_series column): five rows per millisecond going back
+   * from `base`, at the microseconds of MICROS, so the first two of each millisecond tie exactly.
+   */
+  const seededTs = (): Fragment => arrange`
+    ${base}::timestamptz - (g / ${MICROS.length} + 1) * interval '1 millisecond'
+      + (${MICROS}::int[])[g % ${MICROS.length} + 1] * interval '1 microsecond'`;
+  /** Rows `g` of a batch added during a walk: newer than every seeded row, sharing one millisecond at distinct microseconds. */
+  let batch = 0;
+  const newerTs = (): Fragment => {
+    batch += 1;
+    return arrange`${base}::timestamptz + ${batch} * interval '1 millisecond' + g * interval '1 microsecond'`;
+  };
+
+  it('walks a driver\'s events with listDriverEvents: every row exactly once, newest first, none lost at a millisecond boundary', async () => {
+    const seeded = await arrange<{ event_id: string }[]>`
+      INSERT INTO telematics_events (ts, event_id, driver_id, vehicle_id, event_type)
+      SELECT ${seededTs()}, gen_random_uuid(), ${driverId}, ${vehicleId}, 'position'
+      FROM generate_series(0, ${SEEDED - 1}) AS g
+      RETURNING event_id`;
+    const newer: string[] = [];
+    const insertNewer = async () => {
+      const rows = await arrange<{ event_id: string }[]>`
+        INSERT INTO telematics_events (ts, event_id, driver_id, vehicle_id, event_type)
+        SELECT ${newerTs()}, gen_random_uuid(), ${driverId}, ${vehicleId}, 'position'
+        FROM generate_series(1, 3) AS g
+        RETURNING event_id`;
+      newer.push(...rows.map((row) => row.event_id));
+    };
+
+    const walk = await walkWhileInserting({
+      route: 'GET /drivers/{driverId}/events',
+      driverId,
+      pageSize: 7,
+      keySchema: timestampUuidKey,
+      keyOf: eventKeyOf,
+      read: (limit, after) => listDriverEvents({ driverId, from, to, limit, ...(after ? { after } : {}) }),
+      insertNewer,
+    });
+
+    const ids = walk.rows.map((row) => row.event_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => !newer.includes(id)).sort()).toEqual(seeded.map((row) => row.event_id).sort());
+    expect(walk.pages.slice(1).flat().filter((row) => newer.includes(row.event_id))).toEqual([]);
+    expect(isNewestFirst(walk.rows.map((row) => `${row.cursor_ts}|${row.event_id}`))).toBe(true);
+    // The walk really crossed pages inside a millisecond, where a millisecond cursor skips rows.
+    expect(boundariesInsideAMillisecond(walk.pages)).toBeGreaterThan(10);
+  });
+
+  it('walks a driver\'s trips with listDriverTrips: every trip exactly once, newest first, none lost at a millisecond boundary', async () => {
+    const insertTrips = (startedAt: Fragment, first: number, last: number) => arrange<{ id: string }[]>`
+      INSERT INTO trips (id, driver_id, vehicle_id, started_at, ended_at)
+      SELECT gen_random_uuid(), ${driverId}, ${vehicleId}, s.started_at, s.started_at + interval '10 minutes'
+      FROM generate_series(${first}::int, ${last}::int) AS g, LATERAL (SELECT ${startedAt} AS started_at) s
+      RETURNING id`;
+    const seeded = await insertTrips(seededTs(), 0, 249);
+    const newer: string[] = [];
+    const insertNewer = async () => newer.push(...(await insertTrips(newerTs(), 1, 3)).map((row) => row.id));
+
+    const walk = await walkWhileInserting({
+      route: 'GET /drivers/{driverId}/trips',
+      driverId,
+      pageSize: 6,
+      keySchema: timestampUuidKey,
+      keyOf: tripKeyOf,
+      read: (limit, after) => listDriverTrips({ driverId, limit, ...(after ? { after } : {}) }),
+      insertNewer,
+    });
+
+    const ids = walk.rows.map((row) => row.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => !newer.includes(id)).sort()).toEqual(seeded.map((row) => row.id).sort());
+    expect(walk.pages.slice(1).flat().filter((row) => newer.includes(row.id))).toEqual([]);
+    expect(isNewestFirst(walk.rows.map((row) => `${row.cursor_ts}|${row.id}`))).toBe(true);
+    expect(boundariesInsideAMillisecond(walk.pages)).toBeGreaterThan(10);
+  });
+
+  it('walks a driver\'s risk history with listRiskHistory: every score exactly once, newest first, none lost at a millisecond boundary', async () => {
+    const insertScores = (scoredAt: Fragment, first: number, last: number) => arrange<{ id: number }[]>`
+      INSERT INTO risk_scores (driver_id, scored_at, score, model_version)
+      SELECT ${driverId}, ${scoredAt}, 50, 'keyset-test'
+      FROM generate_series(${first}::int, ${last}::int) AS g
+      RETURNING id`;
+    const seeded = await insertScores(seededTs(), 0, 249);
+    const newer: number[] = [];
+    const insertNewer = async () => newer.push(...(await insertScores(newerTs(), 1, 3)).map((row) => row.id));
+
+    const walk = await walkWhileInserting({
+      route: 'GET /drivers/{driverId}/risk-scores',
+      driverId,
+      pageSize: 6,
+      keySchema: riskScoreKey,
+      keyOf: riskScoreKeyOf,
+      read: (limit, after) => listRiskHistory({ driverId, limit, ...(after ? { after } : {}) }),
+      insertNewer,
+    });
+
+    const ids = walk.rows.map((row) => row.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.filter((id) => !newer.includes(id)).sort((a, b) => a - b)).toEqual(seeded.map((row) => row.id).sort((a, b) => a - b));
+    expect(walk.pages.slice(1).flat().filter((row) => newer.includes(row.id))).toEqual([]);
+    // Ids are compared as numbers: zero-padded so the text keys sort as PostgreSQL orders them.
+    expect(isNewestFirst(walk.rows.map((row) => `${row.cursor_ts}|${String(row.id).padStart(16, '0')}`))).toBe(true);
+    expect(boundariesInsideAMillisecond(walk.pages)).toBeGreaterThan(10);
   });
 });
