@@ -1,5 +1,6 @@
 export { hashPassword, verifyPassword, passwordNeedsRehash } from './password.js';
 export { authenticate } from './authenticate.js';
+export { login, loginRequest, type LoginRequest, type LoginResult } from './login.js';
 export { bearerToken, issueToken, verifyToken, type IssuedToken } from './tokens.js';
 export { findUserByUsername, type UserCredentials, type UserLookup } from './users.js';
 export {

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword, verifyToken } from '../../lib/auth/index.js';
 import type { HealthReport } from '../../lib/health/index.js';
+import { testSql } from '../helpers/db.js';
 import { groupAlive, startOffline, type OfflineServer } from './offline-server.js';
 import { HTTP_PROBES, INVOKE_PROBES } from './service-functions.js';
 
@@ -13,15 +16,21 @@ function expectErrorBody(text: string): void {
 
 describe('serverless offline, stage test', () => {
   let offline: OfflineServer;
+  const sql = testSql();
+  // A login of this file's own: the test database need not hold the demo users.
+  const admin = { username: `e2e-admin-${randomBytes(4).toString('hex')}`, password: 'e2e admin password' };
 
   beforeAll(async () => {
     // The handlers must reach the test database, never the developer's.
     expect(process.env.DATABASE_URL).toMatch(/\/telematics_test(\?|$)/);
+    await sql`INSERT INTO users (username, password_hash, role) VALUES (${admin.username}, ${await hashPassword(admin.password)}, 'admin')`;
     offline = await startOffline({ stage: 'test' });
   }, 180_000);
 
   afterAll(async () => {
     await offline?.stop();
+    await sql`DELETE FROM users WHERE username = ${admin.username}`;
+    await sql.end({ timeout: 5 });
   });
 
   it('GET /health answers 200 with the database, Redis and Kafka up and their latencies', async () => {
@@ -36,6 +45,24 @@ describe('serverless offline, stage test', () => {
       expect(component.status).toBe('up');
       expect(component.latency_ms).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it('POST /api/v1/auth/login answers 200 with a bearer token for a valid login, 401 for a wrong password', async () => {
+    const login = (password: string) =>
+      fetch(`${offline.httpUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: admin.username, password }),
+      });
+
+    const [ok, wrong] = await Promise.all([login(admin.password), login('not the password')]);
+    const body = (await ok.json()) as { access_token: string; token_type: string; role: string; driver_id: number | null };
+
+    expect(ok.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ token_type: 'Bearer', role: 'admin', driver_id: null });
+    await expect(verifyToken(body.access_token)).resolves.toMatchObject({ role: 'admin', driverId: null });
+    expect(wrong.status).toBe(401);
+    expectErrorBody(await wrong.text());
   });
 
   it.each(HTTP_PROBES)('$fn answers $method $path itself, errors as JSON with a code', async ({ method, path, body }) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCanReadDriver, authenticate, findUserByUsername, hashPassword, issueToken, verifyToken } from '../../../lib/auth/index.js';
+import { assertCanReadDriver, authenticate, findUserByUsername, hashPassword, issueToken, login, verifyToken } from '../../../lib/auth/index.js';
 import { closeDb, getDb } from '../../../lib/db/index.js';
 import { ForbiddenError, UnauthorizedError } from '../../../lib/errors/index.js';
 
@@ -74,6 +74,19 @@ describe('logins against the users table', () => {
     ] as const) {
       await expect(authenticate(username, password)).rejects.toThrow(new UnauthorizedError('Invalid username or password'));
     }
+  });
+
+  it('logs in with a bearer token response naming the role and driver, for drivers and admins', async () => {
+    const asDriver = await login(driverUsername, PASSWORD);
+    const asAdmin = await login(adminUsername.toUpperCase(), PASSWORD);
+
+    expect(asDriver).toMatchObject({ token_type: 'Bearer', expires_in: 3600, role: 'driver', driver_id: driverId });
+    expect(asAdmin).toMatchObject({ token_type: 'Bearer', role: 'admin', driver_id: null });
+    await expect(verifyToken(asDriver.access_token)).resolves.toMatchObject({ role: 'driver', driverId });
+  });
+
+  it('refuses to log a deactivated account in', async () => {
+    await expect(login(inactiveUsername, PASSWORD)).rejects.toThrow(new UnauthorizedError('Invalid username or password'));
   });
 
   it("issues a token that lets the driver read its own data and not another driver's", async () => {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { assertCanReadDriver, authenticate, hashPassword, issueToken } from '../../../lib/auth/index.js';
+import { handler as authFunction } from '../../../functions/auth/handler.js';
+import { assertCanReadDriver, hashPassword, issueToken, verifyToken } from '../../../lib/auth/index.js';
 import { closeDb, createSqlClient, dbClientOptions, getDb, timedQuery } from '../../../lib/db/index.js';
 import { NotFoundError } from '../../../lib/errors/index.js';
 import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
@@ -10,28 +11,21 @@ import { idParam } from '../../../lib/validation/index.js';
 import { bodyOf, httpEvent, lambdaContext } from '../../helpers/lambda.js';
 
 /**
- * The HTTP stack end to end on the real database: a login route and a driver route built the
- * way function handlers build them, called with API Gateway v2 events.
+ * The HTTP stack end to end on the real database: the real login function and a driver route
+ * built the way function handlers build them, called with API Gateway v2 events.
  */
 
 const suffix = randomBytes(4).toString('hex');
 const username = `stack-it-${suffix}`;
+const inactiveUsername = `stack-it-gone-${suffix}`;
 const PASSWORD = 'a long enough password';
 let driverId: number;
 let otherDriverId: number;
 let userId: number;
+let inactiveUserId: number;
 
-const login = httpHandler(
-  {
-    route: 'POST /api/v1/auth/login',
-    auth: 'public',
-    schemas: { body: z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }) },
-  },
-  async ({ body }) => {
-    const { token, expiresInS } = await issueToken(await authenticate(body.username, body.password));
-    return { access_token: token, token_type: 'Bearer', expires_in: expiresInS };
-  },
-);
+/** The auth function's own handler, as API Gateway invokes it. */
+const login = authFunction;
 
 const getDriver = httpHandler(
   { route: 'GET /api/v1/drivers/{driverId}', auth: 'driver', schemas: { path: z.object({ driverId: idParam() }) } },
@@ -44,7 +38,11 @@ const getDriver = httpHandler(
 );
 
 function loginEvent(user: string, password: string) {
-  return httpEvent({ method: 'POST', path: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: user, password }) });
+  return loginEventWithBody({ username: user, password });
+}
+
+function loginEventWithBody(body: unknown) {
+  return httpEvent({ method: 'POST', path: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 function driverEvent(id: number, token?: string) {
@@ -68,11 +66,17 @@ beforeAll(async () => {
     INSERT INTO users (username, password_hash, role, driver_id) VALUES (${username}, ${await hashPassword(PASSWORD)}, 'driver', ${driverId}) RETURNING id
   `;
   userId = user!.id;
+  const [inactive] = await sql<Array<{ id: number }>>`
+    INSERT INTO users (username, password_hash, role, driver_id, active)
+    VALUES (${inactiveUsername}, ${await hashPassword(PASSWORD)}, 'driver', ${otherDriverId}, false)
+    RETURNING id
+  `;
+  inactiveUserId = inactive!.id;
 });
 
 afterAll(async () => {
   const sql = getDb();
-  await sql`DELETE FROM users WHERE id = ${userId}`;
+  await sql`DELETE FROM users WHERE id = ANY(${[userId, inactiveUserId]})`;
   await sql`DELETE FROM drivers WHERE id = ANY(${[driverId, otherDriverId]})`;
   await closeDb();
 });
@@ -85,7 +89,9 @@ describe('HTTP stack on the real database', () => {
   it('logs a driver in and lets it read its own record', async () => {
     const loginResult = await login(loginEvent(username, PASSWORD), lambdaContext());
     expect(loginResult.statusCode).toBe(200);
-    expect(bodyOf(loginResult)).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
+    expect(loginResult.headers?.['cache-control']).toBe('no-store');
+    expect(bodyOf(loginResult)).toMatchObject({ token_type: 'Bearer', expires_in: 3600, role: 'driver', driver_id: driverId });
+    await expect(verifyToken(bodyOf<{ access_token: string }>(loginResult).access_token)).resolves.toEqual({ userId, role: 'driver', driverId });
 
     const result = await getDriver(driverEvent(driverId, await tokenFor(username)), lambdaContext());
 
@@ -105,6 +111,28 @@ describe('HTTP stack on the real database', () => {
 
     expect([wrong.statusCode, unknown.statusCode]).toEqual([401, 401]);
     expect(bodyOf<{ error: { message: string } }>(wrong).error.message).toBe(bodyOf<{ error: { message: string } }>(unknown).error.message);
+  });
+
+  it('answers 401 to the right password of a deactivated account', async () => {
+    const result = await login(loginEvent(inactiveUsername, PASSWORD), lambdaContext());
+
+    expect(result.statusCode).toBe(401);
+    expect(bodyOf<{ error: { message: string } }>(result).error.message).toBe('Invalid username or password');
+  });
+
+  it('answers 400 naming each missing or malformed login field', async () => {
+    const missing = await login(loginEventWithBody({ username: '  ' }), lambdaContext());
+    const wrongTypes = await login(loginEventWithBody({ username: 42, password: 'x'.repeat(300) }), lambdaContext());
+
+    expect([missing.statusCode, wrongTypes.statusCode]).toEqual([400, 400]);
+    expect(bodyOf<{ error: { fields: unknown } }>(missing).error.fields).toEqual([
+      { field: 'body.username', message: 'must have at least 1 character' },
+      { field: 'body.password', message: 'is required' },
+    ]);
+    expect(bodyOf<{ error: { fields: unknown } }>(wrongTypes).error.fields).toEqual([
+      { field: 'body.username', message: 'must be a string' },
+      { field: 'body.password', message: 'must have at most 256 characters' },
+    ]);
   });
 
   it('answers 404 for a driver id nobody has', async () => {
