@@ -112,8 +112,10 @@ export function getTripWithEvents(tripId: string): Promise<{ trip: TripRow; even
   return timedQuery('trips.with_events', async (sql) => {
     const [trip] = await tripSql.one(sql, tripId);
     if (!trip) return undefined;
-    // An active trip has no end yet: read up to now (plus a little clock skew from devices).
-    const to = trip.ended_at ?? new Date(Date.now() + 60_000);
+    // An active trip has no end yet: read up to now (plus a little clock skew from devices). An ended
+    // trip's end arrives as a Date, cut to the millisecond; one more millisecond keeps the last event
+    // when its timestamp has microseconds. The bounds only prune partitions: trip_id selects the rows.
+    const to = trip.ended_at ? new Date(trip.ended_at.getTime() + 1) : new Date(Date.now() + 60_000);
     const events = await tripSql.events(sql, { tripId, from: trip.started_at, to, limit: MAX_TRIP_EVENTS });
     return { trip, events };
   });

@@ -11,6 +11,40 @@ export function testSql(url: string = TEST_DATABASE_URL, max = 2): Sql {
   return createSqlClient(dbClientOptions({ url, max, statementTimeoutMs: 0, applicationName: 'telematics-tests' })).sql;
 }
 
+export interface TestDriver {
+  driverId: number;
+  vehicleId: number;
+  /** Deletes the driver with its vehicle, trips, events and scores. */
+  remove: () => Promise<void>;
+}
+
+/** A driver with one vehicle, unique to the calling test, for tests that write trips, events or scores of their own. */
+export async function createTestDriver(sql: Sql): Promise<TestDriver> {
+  const suffix = randomBytes(4).toString('hex');
+  const [driver] = await sql<{ id: number }[]>`
+    INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
+    VALUES (${`TEST-${suffix}`.toUpperCase()}, 'Test Driver', ${`test.driver.${suffix}@example.com`}, '1985-01-01', '2005-01-01')
+    RETURNING id`;
+  if (!driver) throw new Error('inserting the test driver returned no row');
+  const driverId = driver.id;
+  // Hex digits and TV are all valid VIN characters (which exclude I, O and Q).
+  const vin = `TV${randomBytes(8).toString('hex').slice(0, 15)}`.toUpperCase();
+  const [vehicle] = await sql<{ id: number }[]>`
+    INSERT INTO vehicles (driver_id, vin, make, model, year) VALUES (${driverId}, ${vin}, 'Test', 'Vehicle', 2020) RETURNING id`;
+  if (!vehicle) throw new Error('inserting the test vehicle returned no row');
+  return {
+    driverId,
+    vehicleId: vehicle.id,
+    remove: async () => {
+      await sql`DELETE FROM telematics_events WHERE driver_id = ${driverId}`;
+      await sql`DELETE FROM trips WHERE driver_id = ${driverId}`;
+      await sql`DELETE FROM risk_scores WHERE driver_id = ${driverId}`;
+      await sql`DELETE FROM vehicles WHERE driver_id = ${driverId}`;
+      await sql`DELETE FROM drivers WHERE id = ${driverId}`;
+    },
+  };
+}
+
 /** The URL of `databaseName` on the test server. */
 export function databaseUrl(databaseName: string): string {
   const url = new URL(TEST_DATABASE_URL);

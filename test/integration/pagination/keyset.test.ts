@@ -9,7 +9,7 @@ import { cursorPage, decodeCursor, queryFingerprint, timestampUuidKey, type Curs
 import { listRiskHistory, riskScoreKey, riskScoreKeyOf } from '../../../lib/risk/queries.js';
 import { startOfUtcDay } from '../../../lib/seed/index.js';
 import { listDriverTrips, tripKeyOf } from '../../../lib/trips/queries.js';
-import { testSql } from '../../helpers/db.js';
+import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
 
 /**
  * Keyset pagination on real PostgreSQL. First the pagination helpers on a table of our own in a
@@ -248,37 +248,25 @@ function isNewestFirst(keys: string[]): boolean {
 }
 
 describe('product keyset queries over rows sharing a millisecond, during concurrent inserts', () => {
-  const suffix = randomBytes(4).toString('hex');
   // A fixed instant in a month whose events partition exists, away from the recent days other suites read.
   const base = new Date(startOfUtcDay().getTime() - 40 * 86_400_000 + 12 * 3_600_000).toISOString();
   const from = new Date(Date.parse(base) - 86_400_000);
   const to = new Date(Date.parse(base) + 86_400_000);
   const SEEDED = 500;
   let arrange: Sql;
+  let testDriver: TestDriver;
   let driverId: number;
   let vehicleId: number;
 
   beforeAll(async () => {
     arrange = testSql();
-    const [driver] = await arrange<{ id: number }[]>`
-      INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
-      VALUES (${`KEYSET-${suffix}`.toUpperCase()}, 'Keyset Walker', ${`keyset.${suffix}@example.com`}, '1985-01-01', '2005-01-01')
-      RETURNING id`;
-    driverId = driver!.id;
-    const [vehicle] = await arrange<{ id: number }[]>`
-      INSERT INTO vehicles (driver_id, vin, make, model, year)
-      VALUES (${driverId}, ${`KS${randomBytes(8).toString('hex').slice(0, 15)}`.toUpperCase()}, 'Test', 'Walker', 2020)
-      RETURNING id`;
-    vehicleId = vehicle!.id;
+    testDriver = await createTestDriver(arrange);
+    ({ driverId, vehicleId } = testDriver);
     await arrange`SELECT ensure_event_partitions(${base}::timestamptz::date, ${base}::timestamptz::date)`;
   });
 
   afterAll(async () => {
-    await arrange`DELETE FROM telematics_events WHERE driver_id = ${driverId} AND ts >= ${from} AND ts < ${to}`;
-    await arrange`DELETE FROM trips WHERE driver_id = ${driverId}`;
-    await arrange`DELETE FROM risk_scores WHERE driver_id = ${driverId}`;
-    await arrange`DELETE FROM vehicles WHERE driver_id = ${driverId}`;
-    await arrange`DELETE FROM drivers WHERE id = ${driverId}`;
+    await testDriver.remove();
     await arrange.end();
   });
 
