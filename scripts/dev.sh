@@ -66,7 +66,7 @@ cat <<BANNER
 
     API          $API_URL/api/v1
     Health       $API_URL/health      -> $health
-    Metrics      $API_URL/metrics
+    Metrics      $API_URL/metrics     (needs an admin token: -H 'authorization: Bearer <access_token>')
     Lambda API   $LAMBDA_URL             direct invocation (AWS SDK Invoke API)
 
     Demo logins  admin / admin123!         (admin)

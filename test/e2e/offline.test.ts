@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, verifyToken } from '../../lib/auth/index.js';
+import { hashPassword, issueToken, verifyToken } from '../../lib/auth/index.js';
 import type { HealthReport } from '../../lib/health/index.js';
 import { testSql } from '../helpers/db.js';
 import { groupAlive, startOffline, type OfflineServer } from './offline-server.js';
@@ -63,6 +63,20 @@ describe('serverless offline, stage test', () => {
     await expect(verifyToken(body.access_token)).resolves.toMatchObject({ role: 'admin', driverId: null });
     expect(wrong.status).toBe(401);
     expectErrorBody(await wrong.text());
+  });
+
+  it('GET /metrics answers 401 without a token, 403 to a driver and the Prometheus text to an admin', async () => {
+    const asAdmin = await issueToken({ userId: 1, role: 'admin', driverId: null });
+    const asDriver = await issueToken({ userId: 2, role: 'driver', driverId: 2 });
+    const scrape = (token?: string) => fetch(`${offline.httpUrl}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+    const [anonymous, driver, admin] = await Promise.all([scrape(), scrape(asDriver.token), scrape(asAdmin.token)]);
+    const text = await admin.text();
+
+    expect([anonymous.status, driver.status, admin.status]).toEqual([401, 403, 200]);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer');
+    expect(admin.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(text).toMatch(/^# TYPE http_request_duration_seconds histogram$/m);
   });
 
   it.each(HTTP_PROBES)('$fn answers $method $path itself, errors as JSON with a code', async ({ method, path, body }) => {
