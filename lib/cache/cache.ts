@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { LRUCache } from 'lru-cache';
 import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
-import { decodeEntry, encodeEntry, joinGroupVersions, type StoredEntry } from './entry.js';
+import { decodeEntry, encodeEntry, entryHeader, joinGroupVersions, type StoredEntry } from './entry.js';
 import {
   MAX_ENTRY_LIFETIME_MS,
   UNAVAILABLE,
@@ -14,7 +14,7 @@ import {
   type CacheRuntime,
   type RedisCounters,
 } from './runtime.js';
-import { EXTEND, RELEASE, STORE_AND_RELEASE, runScript } from './scripts.js';
+import { EXTEND, RELEASE, STORE_AND_RELEASE, StoreStatus, runScript } from './scripts.js';
 
 export type Loader<T> = () => Promise<T> | T;
 
@@ -91,6 +91,8 @@ export interface CacheCounters extends RedisCounters {
   lock_waits: number;
   /** Waits that outlasted CACHE_LOCK_WAIT_MS and ran the loader anyway. */
   lock_timeouts: number;
+  /** Loaded values not written to L2 because a newer one was stored, or is being loaded by the lock's new owner. */
+  stores_refused: number;
   /** Invalidations applied to this instance's L1 (local and from other instances), in keys. */
   invalidations: number;
 }
@@ -106,6 +108,7 @@ export function emptyCounters(): CacheCounters {
     load_errors: 0,
     lock_waits: 0,
     lock_timeouts: 0,
+    stores_refused: 0,
     invalidations: 0,
     errors: 0,
     l2_bypassed: 0,
@@ -153,6 +156,8 @@ interface StaleCandidates {
 /** Where a loaded value goes in L2: versions read before loading, and the lock if this instance holds it. */
 interface L2Target {
   groupVersions: string;
+  /** Header of the entry L2 held when the load was decided ('' if none): the store replaces only that entry or an empty key. */
+  seenHeader: string;
   lock?: { key: string; token: string };
 }
 
@@ -393,7 +398,8 @@ export class Cache implements CacheMember {
         if (acquired) void this.releaseLock(key, lockKey, token, { wakeWaiters: false });
         return this.fromL2<T>(key, entry, settings, flight);
       }
-      if (acquired) return this.load(key, loader, settings, flight, stale, { groupVersions, lock: { key: lockKey, token } });
+      const seenHeader = entryHeader(values[0]);
+      if (acquired) return this.load(key, loader, settings, flight, stale, { groupVersions, seenHeader, lock: { key: lockKey, token } });
       if (!waited) {
         waited = true;
         this.counters.lock_waits++;
@@ -401,7 +407,7 @@ export class Cache implements CacheMember {
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
         this.counters.lock_timeouts++;
-        return this.load(key, loader, settings, flight, stale, { groupVersions });
+        return this.load(key, loader, settings, flight, stale, { groupVersions, seenHeader });
       }
       await runtime.waitForReady(this.name, key, Math.min(pause, remaining));
       pause = Math.min(pause * 2, MAX_POLL_MS);
@@ -441,14 +447,20 @@ export class Cache implements CacheMember {
     const canonical = JSON.parse(json) as T;
     if (target) {
       const stored = encodeEntry(json, Date.now() + settings.ttl, target.groupVersions);
-      await runtime.call(this.counters, (redis) =>
+      const status = await runtime.call(this.counters, (redis) =>
         runScript(
           redis,
           STORE_AND_RELEASE,
           [runtime.valueKey(this.name, key), lock?.key ?? runtime.lockKey(this.name, key)],
-          [stored, settings.ttl + settings.grace, lock?.token ?? '', runtime.channel, runtime.readyMessage(this.name, key)],
+          [stored, settings.ttl + settings.grace, lock?.token ?? '', runtime.channel, runtime.readyMessage(this.name, key), target.seenHeader],
         ),
       );
+      if (status === StoreStatus.lockLost || status === StoreStatus.superseded) {
+        // L2 holds (or is about to hold) a newer value; this one is returned to its callers but
+        // kept out of L1 too, where it would shadow the newer value.
+        this.counters.stores_refused++;
+        return canonical;
+      }
     }
     if (!flight.invalidated) this.setL1(key, canonical, Date.now() + settings.l1Ttl, settings);
     return canonical;

@@ -36,6 +36,17 @@ export function decodeEntry(raw: string | null | undefined): StoredEntry | undef
   return { freshUntil, groupVersions: raw.slice(timeEnd + 1, versionsEnd), json: raw.slice(versionsEnd + 1) };
 }
 
+/**
+ * The part of a raw L2 entry before the value (format, expiry, group versions), which tells one
+ * stored entry from another without the value; '' for a missing entry. An entry in another
+ * format is returned whole.
+ */
+export function entryHeader(raw: string | null | undefined): string {
+  if (!raw) return '';
+  const entry = decodeEntry(raw);
+  return entry ? raw.slice(0, raw.length - entry.json.length) : raw;
+}
+
 /** Group versions as read with MGET (a missing version key means version 0), joined for comparison. */
 export function joinGroupVersions(versions: readonly (string | null)[]): string {
   let joined = '';

@@ -22,6 +22,8 @@
  *
  * Stampedes: concurrent misses in one instance share one promise; across instances the first to
  * take `P:lock:N:K` loads, the others wait for its "ready" message (or poll) and read its value.
+ * The store is fenced (scripts.ts): a loader whose lock expired and was taken by another owner,
+ * or that finds a value stored after it read the key, writes nothing (`stores_refused`).
  *
  * Bus: every invalidation is published; other instances drop the key or the group's keys from L1
  * and mark loads in progress for them as outdated (their result is returned but not stored).

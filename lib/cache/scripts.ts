@@ -19,18 +19,53 @@ function script(source: string): LuaScript {
   return { source, sha1: createHash('sha1').update(source).digest('hex') };
 }
 
+/** What STORE_AND_RELEASE did with a loaded value. */
+export const StoreStatus = {
+  /** The caller held the key's lock and lost it to another owner, whose load is newer: nothing written. */
+  lockLost: 0,
+  stored: 1,
+  /** Another value was stored after the caller read the key: it is at least as new, so it stays. */
+  superseded: 2,
+} as const;
+
 /**
  * Stores a loaded value, releases the lock if the caller still owns it, and tells waiting
- * instances the value is ready, in one round trip.
- * KEYS: value, lock. ARGV: entry, ttl ms, owner token ('' if the caller holds no lock), channel, message.
+ * instances the value is ready, in one round trip. The write is fenced so a load never replaces
+ * a newer value:
+ *
+ * - A caller whose lock now belongs to another owner (it expired while loading and was taken
+ *   again) writes nothing: the new owner started later, its value is newer and it will store it.
+ * - Otherwise (lock still ours, expired and free, or never held after a lock wait timed out) the
+ *   value is written only if the key is empty or still holds the entry the caller saw before
+ *   loading (compared by header: expiry and group versions). A value loaded under an expired
+ *   lock is still a fresh load; the danger is only replacing an entry someone stored after that
+ *   read (a newer load, a warm), and that entry is left alone.
+ *
+ * KEYS: value, lock. ARGV: entry, ttl ms, owner token ('' if the caller holds no lock), channel,
+ * message, header of the entry seen before loading ('' if there was none). Returns a StoreStatus.
  */
 export const STORE_AND_RELEASE = script(`
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then
+local owned = false
+if ARGV[3] ~= '' then
+  local holder = redis.call('GET', KEYS[2])
+  if holder and holder ~= ARGV[3] then
+    return ${StoreStatus.lockLost}
+  end
+  owned = holder == ARGV[3]
+end
+local seen = ARGV[6]
+local status = ${StoreStatus.superseded}
+if redis.call('EXISTS', KEYS[1]) == 0 or (seen ~= '' and redis.call('GETRANGE', KEYS[1], 0, #seen - 1) == seen) then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  status = ${StoreStatus.stored}
+end
+if owned then
   redis.call('DEL', KEYS[2])
 end
-redis.call('PUBLISH', ARGV[4], ARGV[5])
-return 1
+if owned or status == ${StoreStatus.stored} then
+  redis.call('PUBLISH', ARGV[4], ARGV[5])
+end
+return status
 `);
 
 /**

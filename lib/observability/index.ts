@@ -47,6 +47,7 @@ const CACHE_COUNTERS: ReadonlyArray<{ field: keyof CacheCounters; name: string; 
   { field: 'load_errors', name: 'cache_load_errors_total', help: 'Loader runs that failed.' },
   { field: 'lock_waits', name: 'cache_lock_waits_total', help: 'Misses that waited for another instance loading the same key.' },
   { field: 'lock_timeouts', name: 'cache_lock_timeouts_total', help: 'Lock waits that gave up and loaded anyway.' },
+  { field: 'stores_refused', name: 'cache_stores_refused_total', help: 'Loaded values not written to Redis because a newer one was stored or is being loaded.' },
   { field: 'invalidations', name: 'cache_invalidations_total', help: 'Keys invalidated in this instance L1.' },
   { field: 'errors', name: 'cache_redis_errors_total', help: 'Redis operations that failed.' },
   { field: 'l2_bypassed', name: 'cache_l2_bypassed_total', help: 'Redis operations skipped while the circuit breaker was open.' },

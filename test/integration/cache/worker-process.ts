@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 
 /** Commands understood by worker.ts; `id` ties a reply to its command. */
 export type WorkerCommand =
-  | { op: 'get'; id: number; cache: string; key: string; groups?: string[]; loadDelayMs?: number }
+  /** `holdLoad`: the loader reports `{ event: 'loading', key }`, then waits for an item on this Redis list. */
+  | { op: 'get'; id: number; cache: string; key: string; groups?: string[]; loadDelayMs?: number; holdLoad?: string }
   | { op: 'stampede'; id: number; cache: string; key: string; concurrency: number; barrier: string; loadDelayMs: number }
   | { op: 'stats'; id: number }
   | { op: 'exit'; id: number };
@@ -124,7 +125,7 @@ export class CacheWorker {
     });
   }
 
-  async get(cache: string, key: string, options: { groups?: string[] } = {}): Promise<LoadedValue> {
+  async get(cache: string, key: string, options: { groups?: string[]; holdLoad?: string } = {}): Promise<LoadedValue> {
     const reply = await this.request<{ value: LoadedValue }>({ op: 'get', cache, key, ...options });
     return reply.value;
   }

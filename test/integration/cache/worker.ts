@@ -32,9 +32,15 @@ function cacheNamed(name: string): Cache {
   return cache;
 }
 
-function loaderFor(key: string, delayMs = 0): () => Promise<LoadedValue> {
+function loaderFor(key: string, delayMs = 0, holdLoad?: string): () => Promise<LoadedValue> {
   return async () => {
     await control.incr(loadCounterKey(prefix, key));
+    if (holdLoad !== undefined) {
+      reply({ event: 'loading', key });
+      // Its own connection: a blocking pop would hold up every other loader on the shared one.
+      const blocking = control.duplicate();
+      await blocking.blpop(holdLoad, 0).finally(() => blocking.disconnect());
+    }
     if (delayMs > 0) await sleep(delayMs);
     return { key, source: await control.get(sourceKey(prefix, key)), loadedBy: process.pid };
   };
@@ -43,7 +49,7 @@ function loaderFor(key: string, delayMs = 0): () => Promise<LoadedValue> {
 async function handle(command: WorkerCommand): Promise<void> {
   switch (command.op) {
     case 'get': {
-      const value = await cacheNamed(command.cache).getOrLoad(command.key, loaderFor(command.key, command.loadDelayMs), {
+      const value = await cacheNamed(command.cache).getOrLoad(command.key, loaderFor(command.key, command.loadDelayMs, command.holdLoad), {
         groups: command.groups,
       });
       reply({ id: command.id, value });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, encodeEntry, joinGroupVersions } from '../../../lib/cache/entry.js';
+import { decodeEntry, encodeEntry, entryHeader, joinGroupVersions } from '../../../lib/cache/entry.js';
 
 describe('L2 entry format', () => {
   it('round-trips the expiry, the group versions and the JSON, including JSON containing separators', () => {
@@ -22,6 +22,18 @@ describe('L2 entry format', () => {
     ['a non-numeric expiry', '1|soon||1'],
   ])('treats %s as a miss', (_case, raw) => {
     expect(decodeEntry(raw)).toBeUndefined();
+  });
+
+  it('takes the header of an entry, which differs between two stores of the same value', () => {
+    const json = JSON.stringify({ note: 'a|b' });
+
+    expect(entryHeader(encodeEntry(json, 1_700_000_000_000, '3,0'))).toBe('1|1700000000000|3,0|');
+    expect(entryHeader(encodeEntry(json, 1_700_000_000_001, '3,0'))).not.toBe(entryHeader(encodeEntry(json, 1_700_000_000_000, '3,0')));
+  });
+
+  it('gives an empty header for a missing entry and the whole text for an entry it cannot decode', () => {
+    expect(entryHeader(null)).toBe('');
+    expect(entryHeader('2|5||1')).toBe('2|5||1');
   });
 
   it('reads a missing group version key as version 0', () => {
