@@ -5,6 +5,7 @@
  * The same --seed and --end give the same data; --end defaults to today 00:00 UTC, so the data is
  * recent. A database that already has drivers is refused unless --reset is given, which empties
  * every product table first; --if-empty leaves such a database as it is and succeeds (npm run dev).
+ * Refused unless STAGE is local or test: the demo logins have published passwords.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';

@@ -1,7 +1,7 @@
 import { hashPassword } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
 import { createSqlClient, dbClientOptions, type Sql } from '../db/index.js';
-import { ConflictError, ValidationError } from '../errors/index.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors/index.js';
 import {
   CLAIMS, DRIVERS, EVENTS, POLICIES, TRIPS, USERS, VEHICLES,
   claimLine, copyInto, driverLine, eventLine, policyLine, tripLine, userLine, vehicleLine,
@@ -84,7 +84,23 @@ const PRODUCT_TABLES = [
   'training.claims', 'training.synthetic_datasets', 'drivers',
 ] as const;
 
+/**
+ * Seeding was refused because the stage is not a local one: a seed writes demo logins with
+ * published passwords, and a reset empties every product table of whatever DATABASE_URL points at.
+ */
+export class SeedingNotAllowedError extends ForbiddenError {
+  constructor(readonly stage: string) {
+    super(
+      `Refusing to seed: STAGE=${stage}. Seeding writes demo logins with known passwords (and --reset empties every product table), ` +
+        'so it runs only when STAGE is local or test.',
+    );
+  }
+}
+
+/** Loads the dataset into the database; refused unless the stage is local or test (checked before connecting). */
 export async function seedDatabase(options: SeedOptions): Promise<SeedReport> {
+  const config = getConfig();
+  if (!config.isLocal) throw new SeedingNotAllowedError(config.stage);
   validateShape(options);
   const started = performance.now();
   const connections = options.connections ?? 2;
@@ -106,7 +122,7 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedReport> {
     const people = await writePeople(sql, drivers, options.end);
 
     const drivingStarted = performance.now();
-    const thresholds: HarshThresholds = getConfig().harsh;
+    const thresholds: HarshThresholds = config.harsh;
     const driving: DrivingOptions = { seed: options.seed, sampleIntervalS: options.sampleIntervalS, thresholds, endMs };
     const progress: SeedProgress = { driverDaysDone: 0, driverDaysTotal: options.drivers * options.days, trips: 0, events: 0 };
     await Promise.all(

@@ -1,9 +1,49 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../../lib/auth/index.js';
-import { DEMO_ADMIN, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, seedDatabase, type DatasetShape } from '../../../lib/seed/index.js';
+import { resetConfig } from '../../../lib/config/index.js';
+import {
+  DEMO_ADMIN, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, SeedingNotAllowedError, seedDatabase, type DatasetShape,
+} from '../../../lib/seed/index.js';
 import { testSql, withMigratedThrowawayDatabase } from '../../helpers/db.js';
 
 const SHAPE: DatasetShape = { drivers: 6, days: 3, seed: 7, end: new Date('2026-11-20T00:00:00Z'), sampleIntervalS: 5 };
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** What a deployed stage needs besides STAGE itself to pass configuration validation. */
+const DEPLOYED_ENV = { JWT_SECRET: 'a-deployed-stage-secret-of-at-least-32-characters' };
+
+/** Runs `fn` with the configuration read from the environment plus `env`, then restores both. */
+async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, env);
+  resetConfig();
+  try {
+    return await fn();
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    resetConfig();
+  }
+}
+
+/** Row counts of every table a seed writes, and the trips themselves: any change made by a seed or reset shows here. */
+async function contentsOf(url: string) {
+  const sql = testSql(url, 1);
+  try {
+    const [counts] = await sql`
+      SELECT (SELECT count(*) FROM drivers)::int AS drivers, (SELECT count(*) FROM users)::int AS users,
+             (SELECT count(*) FROM trips)::int AS trips, (SELECT count(*) FROM telematics_events)::int AS events,
+             (SELECT count(*) FROM training.synthetic_datasets)::int AS datasets`;
+    const trips = await sql`SELECT id, distance_km FROM trips ORDER BY id`;
+    return { counts, trips };
+  } finally {
+    await sql.end();
+  }
+}
 
 describe('seeding a database', () => {
   it('writes trips whose aggregates match the stored events, and reports what it wrote', async () => {
@@ -69,6 +109,45 @@ describe('seeding a database', () => {
       } finally {
         await sql.end();
       }
+    });
+  });
+});
+
+describe('seeding outside the local and test stages', () => {
+  it('is refused, with or without reset, before anything is written or emptied', async () => {
+    await withMigratedThrowawayDatabase('telematics_seed_test', async (url) => {
+      const freshSeed = await withEnv({ STAGE: 'prod', ...DEPLOYED_ENV }, () => seedDatabase({ ...SHAPE, databaseUrl: url }).catch((e: unknown) => e));
+
+      expect(freshSeed).toBeInstanceOf(SeedingNotAllowedError);
+      expect((freshSeed as Error).message).toMatch(/^Refusing to seed: STAGE=prod\. .*known passwords.*only when STAGE is local or test/);
+      expect((await contentsOf(url)).counts).toEqual({ drivers: 0, users: 0, trips: 0, events: 0, datasets: 0 });
+
+      await seedDatabase({ ...SHAPE, databaseUrl: url });
+      const seeded = await contentsOf(url);
+      const reset = await withEnv({ STAGE: 'staging', ...DEPLOYED_ENV }, () => seedDatabase({ ...SHAPE, databaseUrl: url, reset: true }).catch((e: unknown) => e));
+
+      expect(reset).toBeInstanceOf(SeedingNotAllowedError);
+      expect((reset as Error).message).toMatch(/^Refusing to seed: STAGE=staging\. .*--reset empties every product table/);
+      expect(await contentsOf(url)).toEqual(seeded);
+    });
+  });
+
+  it('makes `npm run seed -- --reset` exit with the refusal and leave the database as it was', async () => {
+    await withMigratedThrowawayDatabase('telematics_seed_test', async (url) => {
+      await seedDatabase({ ...SHAPE, databaseUrl: url });
+      const seeded = await contentsOf(url);
+
+      const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--reset', '--drivers', '2', '--days', '1'], {
+        cwd: ROOT,
+        env: { ...process.env, STAGE: 'prod', ...DEPLOYED_ENV, DATABASE_URL: url },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
+      );
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/Refusing to seed: STAGE=prod\./);
+      expect(await contentsOf(url)).toEqual(seeded);
     });
   });
 });
