@@ -63,9 +63,7 @@ export async function invalidateGroups(...groups: string[]): Promise<void> {
 /** Counters per cache name, for the metrics module. */
 export function getCacheStats(): Record<string, CacheCounters> {
   const stats: Record<string, CacheCounters> = {};
-  for (const cache of registeredCaches()) {
-    if (cache instanceof Cache) stats[cache.name] = { ...cache.counters };
-  }
+  for (const cache of registeredCaches()) stats[cache.name] = { ...cache.counters };
   return stats;
 }
 

@@ -5,6 +5,7 @@ import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { ensureRedisConnected, getRedisSubscriber, type RedisClient } from '../redis/index.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
+import type { CacheCounters } from './cache.js';
 import { decodeMessage, encodeGroupMessage, encodeKeyMessage } from './messages.js';
 
 /**
@@ -43,9 +44,10 @@ export interface InvalidationEvent {
   group?: string;
 }
 
-/** The part of a named cache the runtime calls into when messages arrive. */
+/** The part of a named cache the runtime calls into when messages arrive and reports counters of. */
 export interface CacheMember {
   readonly name: string;
+  readonly counters: CacheCounters;
   dropKey(key: string): void;
   dropGroup(group: string): void;
   clearL1(): void;

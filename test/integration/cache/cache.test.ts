@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig, resetConfig } from '../../../lib/config/index.js';
-import { connectCacheBus, createCache, invalidateGroups } from '../../../lib/cache/index.js';
+import { connectCacheBus, createCache, getCacheStats, invalidateGroups } from '../../../lib/cache/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
@@ -302,5 +302,19 @@ describe('warm', () => {
     const cache = createCache({ name: uniqueName(), ttl: 60_000 });
 
     expect(await cache.warm([{ key: 'x', value: 1 }, { key: 'y', value: 2 }])).toEqual({ warmed: ['x', 'y'], failed: [] });
+  });
+});
+
+describe('getCacheStats', () => {
+  it('reports a copy of the counters of every cache, by name', async () => {
+    const name = uniqueName();
+    const cache = createCache({ name, ttl: 60_000 });
+    await cache.getOrLoad('k', () => 'v');
+    await cache.getOrLoad('k', () => 'v');
+
+    const stats = getCacheStats();
+    cache.counters.l1_hits += 10;
+
+    expect(stats[name]).toMatchObject({ misses: 1, loads: 1, l1_hits: 1 });
   });
 });
