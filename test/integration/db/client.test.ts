@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import postgres from 'postgres';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { resetConfig } from '../../../lib/config/index.js';
 import {
-  closeDb, createSqlClient, dbClientOptions, getDb, onQueryTiming, poolStats, timedQuery, withTransaction, type QueryTiming, type Sql,
+  closeDb, createSqlClient, dbClientOptions, getDb, onQueryTiming, poolStats, timedQuery, withTransaction, type QueryTiming, type ReservedSql,
 } from '../../../lib/db/index.js';
-import { TEST_DATABASE_URL, testSql } from '../../helpers/db.js';
+import { testSql } from '../../helpers/db.js';
 
 const ENV_KEYS = ['DB_POOL_MAX', 'DB_STATEMENT_TIMEOUT_MS', 'DB_PREPARE'] as const;
 const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
@@ -22,8 +20,6 @@ async function configure(overrides: Partial<Record<(typeof ENV_KEYS)[number], st
   resetConfig();
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-
 describe('database client', () => {
   beforeEach(() => configure({}));
   afterEach(() => closeDb());
@@ -36,32 +32,30 @@ describe('database client', () => {
     await closeDb();
   });
 
-  it('sends small messages without Nagle delay: a one-row COPY is far faster than on a default postgres.js socket', async () => {
-    const ours = createSqlClient(dbClientOptions({ max: 1 })).sql;
-    const nagle = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => undefined });
-    const copyOneRow = async (sql: Sql | postgres.Sql) => {
-      const writable = await sql`COPY nagle_probe (n) FROM STDIN`.writable();
-      await pipeline(Readable.from(['1\n']), writable);
-    };
-    const timeCopies = async (sql: Sql | postgres.Sql) => {
-      await sql`CREATE TEMP TABLE nagle_probe (n integer)`;
-      await copyOneRow(sql); // warm: connection and statement set up
-      const durations: number[] = [];
-      for (let i = 0; i < 7; i++) {
-        const started = performance.now();
-        await copyOneRow(sql);
-        durations.push(performance.now() - started);
-      }
-      return median(durations);
-    };
+  it("turns Nagle's algorithm off on every connection of the pool", async () => {
+    const setNoDelay = vi.spyOn(net.Socket.prototype, 'setNoDelay');
+    const applicationName = `telematics-nodelay-${randomBytes(4).toString('hex')}`;
+    const { sql } = createSqlClient(dbClientOptions({ max: 3, applicationName }));
+    const admin = testSql();
+    const reserved: ReservedSql[] = [];
     try {
-      // Measured together so machine load affects both alike; only their ratio is asserted.
-      const withNagle = await timeCopies(nagle);
-      const withNoDelay = await timeCopies(ours);
+      for (let i = 0; i < 3; i++) reserved.push(await sql.reserve());
+      // The last setNoDelay call on each socket decides its state; keyed by the socket's local port.
+      const noDelayByPort = new Map<number | undefined, boolean>();
+      setNoDelay.mock.contexts.forEach((socket, i) => noDelayByPort.set((socket as net.Socket).localPort, setNoDelay.mock.calls[i]?.[0] !== false));
 
-      expect(withNoDelay * 5).toBeLessThan(withNagle);
+      // The server's view: every backend of this client, by the client port of its TCP connection.
+      const backends = await admin<{ client_port: number }[]>`
+        SELECT client_port FROM pg_stat_activity WHERE application_name = ${applicationName} ORDER BY client_port`;
+      const reservedPorts = await Promise.all(reserved.map(async (connection) => (await connection<{ port: number }[]>`SELECT inet_client_port() AS port`)[0]?.port));
+
+      expect(backends).toHaveLength(3);
+      expect([...reservedPorts].sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(backends.map((b) => b.client_port));
+      expect(backends.map((b) => noDelayByPort.get(b.client_port))).toEqual([true, true, true]);
     } finally {
-      await Promise.all([ours.end(), nagle.end()]);
+      setNoDelay.mockRestore();
+      for (const connection of reserved) connection.release();
+      await Promise.all([sql.end(), admin.end()]);
     }
   });
 
