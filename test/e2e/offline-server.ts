@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../helpers/net.js';
 
 /**
  * Runs `serverless offline` as a child process for end-to-end tests, on free ports so it never
@@ -32,16 +32,6 @@ export interface StartOptions {
   stage?: string;
   env?: Record<string, string>;
   readyTimeoutMs?: number;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('could not allocate a port');
-  return address.port;
 }
 
 /** Starts offline and resolves once its HTTP port answers; rejects (and cleans up) if it exits or times out first. */
