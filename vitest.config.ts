@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { testDatabaseUrl } from './test/helpers/env.js';
 
 export default defineConfig({
   test: {
@@ -10,11 +11,11 @@ export default defineConfig({
     // trample each other's rows and keys (each file still runs its own tests concurrently where it says so).
     fileParallelism: false,
     globalSetup: ['test/global-setup.ts'],
-    // Tests never touch the developer's database: they run on telematics_test unless told otherwise.
+    // Tests never touch the developer's database: they run on telematics_test (see test/helpers/env.ts).
     env: {
       STAGE: 'test',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'ERROR',
-      DATABASE_URL: process.env.TEST_DATABASE_URL ?? 'postgres://telematics:telematics@127.0.0.1:5432/telematics_test',
+      DATABASE_URL: testDatabaseUrl(),
     },
   },
 });

@@ -1,4 +1,5 @@
 import { migrate } from '../lib/db/migrate.js';
+import { testDatabaseUrl } from './helpers/env.js';
 
 /**
  * Runs once before all test files: brings the test database to the newest migration. The
@@ -6,7 +7,7 @@ import { migrate } from '../lib/db/migrate.js';
  * not running, this fails with one clear message instead of every suite timing out.
  */
 export default async function setup(): Promise<void> {
-  const databaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://telematics:telematics@127.0.0.1:5432/telematics_test';
+  const databaseUrl = testDatabaseUrl();
   try {
     await migrate({ databaseUrl });
   } catch (error) {

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { createSqlClient, dbClientOptions, type Sql } from '../../lib/db/index.js';
 import { migrate } from '../../lib/db/migrate.js';
 import { seedDatabase, type DatasetShape } from '../../lib/seed/index.js';
+import { testDatabaseUrl } from './env.js';
 
-/** The test run's database (vitest.config.ts points DATABASE_URL at telematics_test). */
-export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://telematics:telematics@127.0.0.1:5432/telematics_test';
+/** The test run's database (the same one vitest.config.ts gives the tests as DATABASE_URL). */
+export const TEST_DATABASE_URL = testDatabaseUrl();
 
 /** A client of its own for arranging and asserting, independent of the instance's shared one. */
 export function testSql(url: string = TEST_DATABASE_URL, max = 2): Sql {
