@@ -10,6 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { scheduledEvent } from './lib/events.js';
 
 const SCHEDULED = new Set(['collect-metrics', 'maintain-partitions', 'score-drivers']);
 
@@ -27,20 +28,6 @@ const fn = positionals[0];
 if (!fn) {
   console.error('usage: npm run invoke -- <function> [--event <json> | --event-file <path>] [--stage local] [--port 3002]');
   process.exit(2);
-}
-
-function scheduledEvent(name: string): unknown {
-  return {
-    version: '0',
-    id: crypto.randomUUID(),
-    'detail-type': 'Scheduled Event',
-    source: 'aws.events',
-    account: '000000000000',
-    time: new Date().toISOString(),
-    region: 'us-east-1',
-    resources: [`arn:aws:events:us-east-1:000000000000:rule/${name}`],
-    detail: {},
-  };
 }
 
 let event: unknown = SCHEDULED.has(fn) ? scheduledEvent(fn) : {};

@@ -1,3 +1,5 @@
+import { scheduledEvent } from '../../scripts/lib/events.js';
+
 /**
  * The functions SPEC section 2 requires, as the e2e tests exercise them: one route for each HTTP
  * function, and for each non-HTTP function the event its trigger delivers.
@@ -22,18 +24,6 @@ export const HTTP_PROBES: readonly HttpProbe[] = [
   { fn: 'health', method: 'GET', path: '/health' },
   { fn: 'metrics', method: 'GET', path: '/metrics' },
 ];
-
-const scheduledEvent = (fn: string) => ({
-  version: '0',
-  id: `e2e-${fn}`,
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '000000000000',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: [`arn:aws:events:us-east-1:000000000000:rule/${fn}`],
-  detail: {},
-});
 
 export interface InvokeProbe {
   fn: string;
