@@ -59,17 +59,15 @@ export class EmfBuffer implements MetricSink {
     return this.resolvePublisher() !== undefined;
   }
 
-  record(kind: MetricKind, name: string, unit: MetricUnitValue, labels: Readonly<Record<string, string>>, value: number): void {
+  record(kind: MetricKind, name: string, unit: MetricUnitValue, labels: Readonly<Record<string, string>>, value: number, labelSetKey: string): void {
     if (!this.resolvePublisher()) return;
-    // EMF dimension values must be non-empty strings.
-    const dimensions = Object.entries(labels)
-      .map(([key, v]): [string, string] => [key, v === '' ? 'none' : v])
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const groupKey = JSON.stringify(dimensions);
-    let group = this.groups.get(groupKey);
+    // Grouped by the registry's precomputed key: the dimensions are built once per group and flush.
+    let group = this.groups.get(labelSetKey);
     if (!group) {
+      // EMF dimension values must be non-empty strings.
+      const dimensions = Object.entries(labels).map(([key, v]): [string, string] => [key, v === '' ? 'none' : v]);
       group = { dimensions, metrics: new Map() };
-      this.groups.set(groupKey, group);
+      this.groups.set(labelSetKey, group);
     }
     let metric = group.metrics.get(name);
     if (!metric) {

@@ -7,11 +7,13 @@ import { Registry, type CollectedMetric, type Collector, type Counter, type Gaug
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 export { EmfBuffer, type EmfPublisher } from './emf.js';
 export {
+  COLLECTED_PUSH_INTERVAL_MS,
   Counter,
   Gauge,
   Histogram,
   LATENCY_BUCKETS_SECONDS,
   Registry,
+  labelSetKey,
   type CollectedMetric,
   type Collector,
   type HistogramOptions,
@@ -65,12 +67,14 @@ export function renderPrometheus(): string {
 }
 
 /**
- * Publishes the EMF recorded since the last flush, with the collectors' figures, so CloudWatch
- * gets what `GET /metrics` shows; called once per invocation by the middleware.
+ * Publishes the EMF recorded since the last flush; called once per invocation by the middleware.
+ * The collectors' figures (pool and cache statistics) join it at most once per
+ * `COLLECTED_PUSH_INTERVAL_MS`, so CloudWatch gets what `GET /metrics` shows without every
+ * invocation paying for every collector.
  */
 export function flushMetrics(): void {
   if (!emf.enabled) return;
-  registry.pushCollectedToSink();
+  registry.pushCollectedToSinkIfDue();
   emf.flush();
 }
 

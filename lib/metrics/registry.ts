@@ -16,7 +16,17 @@ type LabelArgs<L extends string, Rest extends unknown[]> = [L] extends [never] ?
 
 /** Receives every recorded sample; the EMF buffer implements it. */
 export interface MetricSink {
-  record(kind: MetricKind, name: string, unit: MetricUnitValue, labels: Readonly<Record<string, string>>, value: number): void;
+  /**
+   * @param labelSetKey identifies the label names and values together (see `labelSetKey`), equal
+   *   for equal label sets across metrics; computed once per series, so sinks can group samples
+   *   without sorting or serializing labels per sample.
+   */
+  record(kind: MetricKind, name: string, unit: MetricUnitValue, labels: Readonly<Record<string, string>>, value: number, labelSetKey: string): void;
+}
+
+/** A key for a set of labels, whatever order they were given in: JSON of the sorted pairs. */
+export function labelSetKey(labels: Readonly<Record<string, string>>): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export interface MetricOptions<L extends string> {
@@ -48,6 +58,21 @@ export type Collector = () => CollectedMetric[];
 /** Beyond this many label combinations a metric drops new series: a guard against unbounded labels. */
 const MAX_SERIES_PER_METRIC = 2000;
 
+/**
+ * How often collected (pulled) figures go to the sink at most, per instance. Collectors read pool
+ * and cache statistics on every call, and invocations can come thousands of times a minute, while
+ * CloudWatch resolves these figures per minute anyway. A scheduled function cannot report them in
+ * an instance's place: each instance holds its own pool and caches, so each throttles itself.
+ */
+export const COLLECTED_PUSH_INTERVAL_MS = 60_000;
+
+interface Series<S> {
+  labels: Record<string, string>;
+  /** The sink's grouping key for these labels, computed once when the series is created. */
+  labelSetKey: string;
+  state: S;
+}
+
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
@@ -57,7 +82,7 @@ abstract class Metric<L extends string, S> {
   readonly help: string;
   readonly labelNames: readonly L[];
   readonly unit: MetricUnitValue | false;
-  protected readonly series = new Map<string, { labels: Record<string, string>; state: S }>();
+  protected readonly series = new Map<string, Series<S>>();
   private warnedOverflow = false;
 
   constructor(
@@ -77,15 +102,27 @@ abstract class Metric<L extends string, S> {
 
   protected abstract initialState(): S;
 
-  /** The series for these label values, created on first use (undefined once the series cap is hit). */
-  protected seriesFor(labelValues: LabelValues<L> | undefined): { labels: Record<string, string>; state: S } | undefined {
-    const labels: Record<string, string> = {};
+  /**
+   * The label values and the sample of a call such as `inc({ route }, 2)` or, on a metric without
+   * labels, `inc(2)`: the one place that reads `LabelArgs`. (Typed without `L`, which keeps
+   * `Counter<'route'>` assignable to `Counter<string>`.)
+   */
+  protected splitArgs<V>(args: readonly unknown[]): [Readonly<Record<string, string | number>> | undefined, V] {
+    return (this.labelNames.length > 0 ? [args[0], args[1]] : [undefined, args[0]]) as [Readonly<Record<string, string | number>> | undefined, V];
+  }
+
+  /**
+   * The series for these label values, created on first use (undefined once the series cap is
+   * hit). The hot path builds only the lookup key; the labels object and the sink's key are built
+   * once, with the series.
+   */
+  protected seriesFor(labelValues: LabelValues<L> | undefined): Series<S> | undefined {
+    let key = '';
     for (const label of this.labelNames) {
       const value = labelValues?.[label];
       if (value === undefined) throw new Error(`Metric ${this.name} needs label "${label}"`);
-      labels[label] = String(value);
+      key += `${String(value)}\u0000`;
     }
-    const key = this.labelNames.map((label) => labels[label]).join('\u0000');
     let entry = this.series.get(key);
     if (!entry) {
       if (this.series.size >= MAX_SERIES_PER_METRIC) {
@@ -95,14 +132,16 @@ abstract class Metric<L extends string, S> {
         }
         return undefined;
       }
-      entry = { labels, state: this.initialState() };
+      // Every label was checked present above (and with no labels, nothing is read).
+      const labels = Object.fromEntries(this.labelNames.map((label) => [label, String(labelValues![label])]));
+      entry = { labels, labelSetKey: labelSetKey(labels), state: this.initialState() };
       this.series.set(key, entry);
     }
     return entry;
   }
 
-  protected emit(labels: Record<string, string>, value: number): void {
-    if (this.unit !== false) this.registry.sink?.record(this.kind, this.name, this.unit, labels, value);
+  protected emit(series: Series<S>, value: number): void {
+    if (this.unit !== false) this.registry.sink?.record(this.kind, this.name, this.unit, series.labels, value, series.labelSetKey);
   }
 
   /** Forgets every series (tests; a metric's definition stays registered). */
@@ -121,13 +160,13 @@ export class Counter<L extends string = never> extends Metric<L, { value: number
   }
 
   inc(...args: LabelArgs<L, [by?: number]>): void {
-    const [labels, by] = (this.labelNames.length === 0 ? [undefined, args[0]] : args) as [LabelValues<L> | undefined, number | undefined];
+    const [labels, by] = this.splitArgs<number | undefined>(args);
     const amount = by ?? 1;
     if (!(amount >= 0) || !Number.isFinite(amount)) throw new RangeError(`Counter ${this.name} can only increase, got ${amount}`);
     const entry = this.seriesFor(labels);
     if (!entry) return;
     entry.state.value += amount;
-    this.emit(entry.labels, amount);
+    this.emit(entry, amount);
   }
 
   collect(): MetricFamily {
@@ -148,11 +187,11 @@ export class Gauge<L extends string = never> extends Metric<L, { value: number }
   }
 
   set(...args: LabelArgs<L, [value: number]>): void {
-    const [labels, value] = (this.labelNames.length === 0 ? [undefined, args[0]] : args) as [LabelValues<L> | undefined, number];
+    const [labels, value] = this.splitArgs<number>(args);
     const entry = this.seriesFor(labels);
     if (!entry) return;
     entry.state.value = value;
-    this.emit(entry.labels, value);
+    this.emit(entry, value);
   }
 
   collect(): MetricFamily {
@@ -190,7 +229,7 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramStat
   }
 
   observe(...args: LabelArgs<L, [value: number]>): void {
-    const [labels, value] = (this.labelNames.length === 0 ? [undefined, args[0]] : args) as [LabelValues<L> | undefined, number];
+    const [labels, value] = this.splitArgs<number>(args);
     if (!Number.isFinite(value)) return;
     const entry = this.seriesFor(labels);
     if (!entry) return;
@@ -199,7 +238,7 @@ export class Histogram<L extends string = never> extends Metric<L, HistogramStat
     entry.state.counts[slot]! += 1;
     entry.state.sum += value;
     entry.state.count += 1;
-    this.emit(entry.labels, value);
+    this.emit(entry, value);
   }
 
   collect(): MetricFamily {
@@ -225,13 +264,23 @@ export class Registry {
   private readonly collectors = new Set<Collector>();
   /** Last value sent to the sink per collected counter series, to send increments. */
   private readonly lastCollectedCounts = new Map<string, number>();
+  private lastCollectedPushAt: number | undefined;
+  private readonly collectedPushIntervalMs: number;
 
   readonly sink: MetricSink | undefined;
   readonly warn: (message: string, error?: unknown) => void;
 
-  constructor(options: { sink?: MetricSink; onWarning?: (message: string, error?: unknown) => void } = {}) {
+  constructor(
+    options: {
+      sink?: MetricSink;
+      onWarning?: (message: string, error?: unknown) => void;
+      /** Minimum time between two `pushCollectedToSinkIfDue` pushes; `COLLECTED_PUSH_INTERVAL_MS` by default. */
+      collectedPushIntervalMs?: number;
+    } = {},
+  ) {
     this.sink = options.sink;
     this.warn = options.onWarning ?? (() => {});
+    this.collectedPushIntervalMs = options.collectedPushIntervalMs ?? COLLECTED_PUSH_INTERVAL_MS;
   }
 
   /** Returns the counter of that name, creating it on first call (module reloads and tests call twice). */
@@ -277,18 +326,30 @@ export class Registry {
     for (const metric of this.collectPulled()) {
       for (const sample of metric.samples) {
         const labels = Object.fromEntries(Object.entries(sample.labels ?? {}).map(([k, v]) => [k, String(v)]));
+        const setKey = labelSetKey(labels);
         if (metric.type === 'gauge') {
-          this.sink.record('gauge', metric.name, 'Count', labels, sample.value);
+          this.sink.record('gauge', metric.name, 'Count', labels, sample.value, setKey);
           continue;
         }
-        const key = `${metric.name}\u0000${JSON.stringify(labels)}`;
+        const key = `${metric.name}\u0000${setKey}`;
         const previous = this.lastCollectedCounts.get(key) ?? 0;
         this.lastCollectedCounts.set(key, sample.value);
         // A counter below its previous value was reset (e.g. a cache recreated): count from zero.
         const increase = sample.value >= previous ? sample.value - previous : sample.value;
-        if (increase > 0) this.sink.record('counter', metric.name, 'Count', labels, increase);
+        if (increase > 0) this.sink.record('counter', metric.name, 'Count', labels, increase, setKey);
       }
     }
+  }
+
+  /**
+   * `pushCollectedToSink` at most once per `collectedPushIntervalMs` (the first call always
+   * pushes); returns whether it pushed. Called after every invocation.
+   */
+  pushCollectedToSinkIfDue(now: number = performance.now()): boolean {
+    if (this.lastCollectedPushAt !== undefined && now - this.lastCollectedPushAt < this.collectedPushIntervalMs) return false;
+    this.lastCollectedPushAt = now;
+    this.pushCollectedToSink();
+    return true;
   }
 
   /** Prometheus text exposition format 0.0.4 of every metric and collector. */

@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EmfBuffer, Registry, type EmfPublisher } from '../../../lib/metrics/index.js';
+import { EmfBuffer, Registry, labelSetKey, type EmfPublisher } from '../../../lib/metrics/index.js';
 
 /** Records what would be published, one entry per EMF document. */
 function recordingPublisher() {
@@ -37,6 +37,28 @@ describe('EmfBuffer', () => {
       { dimensions: { route: 'GET /a', status: '200' }, metrics: { http_request_duration_seconds: [0.01, 0.02] } },
       { dimensions: { route: 'GET /a', status: '404' }, metrics: { http_request_duration_seconds: [0.03] } },
     ]);
+  });
+
+  it('puts metrics that share a label set, in any label order, in one document', () => {
+    const { publisher, documents } = recordingPublisher();
+    const buffer = new EmfBuffer(() => publisher);
+    const registry = new Registry({ sink: buffer });
+
+    registry.counter({ name: 'requests_total', help: 'r', labelNames: ['route', 'status'] }).inc({ route: 'GET /a', status: 200 });
+    registry.histogram({ name: 'latency_seconds', help: 'l', labelNames: ['status', 'route'] }).observe({ status: 200, route: 'GET /a' }, 0.5);
+    buffer.flush();
+
+    expect(documents).toEqual([{ dimensions: { route: 'GET /a', status: '200' }, metrics: { requests_total: [1], latency_seconds: [0.5] } }]);
+  });
+
+  it('sends an empty label value as the dimension value "none"', () => {
+    const { publisher, documents } = recordingPublisher();
+    const buffer = new EmfBuffer(() => publisher);
+
+    buffer.record('counter', 'c_total', 'Count', { cache: '' }, 1, labelSetKey({ cache: '' }));
+    buffer.flush();
+
+    expect(documents).toEqual([{ dimensions: { cache: 'none' }, metrics: { c_total: [1] } }]);
   });
 
   it('sums counters and keeps the last gauge value within one flush', () => {

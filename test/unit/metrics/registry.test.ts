@@ -1,10 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { Registry, type MetricSink } from '../../../lib/metrics/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { COLLECTED_PUSH_INTERVAL_MS, Registry, labelSetKey, type MetricSink } from '../../../lib/metrics/index.js';
 
 function recordingSink() {
   const records: Array<{ kind: string; name: string; unit: string; labels: Record<string, string>; value: number }> = [];
-  const sink: MetricSink = { record: (kind, name, unit, labels, value) => records.push({ kind, name, unit, labels: { ...labels }, value }) };
-  return { sink, records };
+  const keys: string[] = [];
+  const sink: MetricSink = {
+    record: (kind, name, unit, labels, value, labelSetKey) => {
+      records.push({ kind, name, unit, labels: { ...labels }, value });
+      keys.push(labelSetKey);
+    },
+  };
+  return { sink, records, keys };
 }
 
 describe('Registry.renderPrometheus', () => {
@@ -150,6 +156,21 @@ describe('Registry sink', () => {
     ]);
   });
 
+  it('hands the sink one key per label set: equal across metrics and label order, different for other values', () => {
+    const { sink, keys } = recordingSink();
+    const registry = new Registry({ sink });
+    const requests = registry.counter({ name: 'a_total', help: 'a', labelNames: ['route', 'status'] });
+    const latency = registry.histogram({ name: 'b_seconds', help: 'b', labelNames: ['status', 'route'] });
+
+    requests.inc({ route: 'GET /x', status: 200 });
+    latency.observe({ status: 200, route: 'GET /x' }, 0.1);
+    requests.inc({ route: 'GET /x', status: 404 });
+
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[0]).toBe(labelSetKey({ status: '200', route: 'GET /x' }));
+    expect(keys[2]).not.toBe(keys[0]);
+  });
+
   it('keeps a metric declared with unit false out of the sink', () => {
     const { sink, records } = recordingSink();
     const registry = new Registry({ sink });
@@ -191,5 +212,28 @@ describe('Registry.pushCollectedToSink', () => {
     registry.pushCollectedToSink();
 
     expect(records.map((r) => r.value)).toEqual([50, 2]);
+  });
+});
+
+describe('Registry.pushCollectedToSinkIfDue', () => {
+  it('runs the collectors at most once per interval, the first call included', () => {
+    const { sink, records } = recordingSink();
+    const registry = new Registry({ sink });
+    const collector = vi.fn(() => [{ name: 'db_pool_open', help: 'o', type: 'gauge' as const, samples: [{ value: 3 }] }]);
+    registry.registerCollector(collector);
+
+    const pushed = [0, 1_000, COLLECTED_PUSH_INTERVAL_MS - 1, COLLECTED_PUSH_INTERVAL_MS, COLLECTED_PUSH_INTERVAL_MS + 5_000, 2 * COLLECTED_PUSH_INTERVAL_MS].map((now) =>
+      registry.pushCollectedToSinkIfDue(now),
+    );
+
+    expect(pushed).toEqual([true, false, false, true, false, true]);
+    expect(collector).toHaveBeenCalledTimes(3);
+    expect(records).toHaveLength(3);
+  });
+
+  it('takes its interval from the options', () => {
+    const registry = new Registry({ sink: recordingSink().sink, collectedPushIntervalMs: 10 });
+
+    expect([registry.pushCollectedToSinkIfDue(100), registry.pushCollectedToSinkIfDue(105), registry.pushCollectedToSinkIfDue(110)]).toEqual([true, false, true]);
   });
 });
