@@ -84,6 +84,24 @@ export function getInvocationScope(): InvocationScope | undefined {
   return scope.getStore();
 }
 
+/**
+ * Headers that carry the current correlation id to a downstream HTTP call, so its logs join ours:
+ * `fetch(url, { headers: { ...correlationHeaders(), ... } })`. Empty outside an invocation.
+ */
+export function correlationHeaders(): Record<string, string> {
+  const id = getCorrelationId();
+  return id === undefined ? {} : { [CORRELATION_HEADER]: id };
+}
+
+/**
+ * The same for a Kafka record (header values are bytes on the wire):
+ * `producer.send({ topic, messages: [{ key, value, headers: { ...kafkaCorrelationHeaders() } }] })`.
+ */
+export function kafkaCorrelationHeaders(): Record<string, Buffer> {
+  const id = getCorrelationId();
+  return id === undefined ? {} : { [CORRELATION_HEADER]: Buffer.from(id, 'utf8') };
+}
+
 /** Adds keys to every later log line of the current invocation only (a no-op outside one). */
 export function addLogKeys(keys: Record<string, unknown>): void {
   const current = scope.getStore();

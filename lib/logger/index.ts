@@ -26,10 +26,12 @@ export function getLogger(): Logger {
 export {
   CORRELATION_HEADER,
   addLogKeys,
+  correlationHeaders,
   correlationIdFrom,
   getCorrelationId,
   getInvocationScope,
   isValidCorrelationId,
+  kafkaCorrelationHeaders,
   withCorrelationId,
   type InvocationLambdaContext,
   type InvocationOptions,
