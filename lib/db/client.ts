@@ -16,10 +16,13 @@ export interface SqlClientOptions {
   max: number;
   idleTimeoutS: number;
   connectTimeoutS: number;
-  /** 0 disables the limit (bulk loads, migrations). */
+  /** 0 disables the limit (bulk loads, migrations). Where it is applied depends on `prepare`, see `sendsStatementTimeoutAtStartup`. */
   statementTimeoutMs: number;
   maxLifetimeS: number;
-  /** Named prepared statements; disable behind transaction-mode poolers (RDS Proxy, PgBouncer). */
+  /**
+   * Named prepared statements. false means the client talks to a transaction-mode pooler (RDS Proxy,
+   * PgBouncer), which cannot keep per-client prepared statements nor unknown startup parameters.
+   */
   prepare: boolean;
   applicationName: string;
 }
@@ -115,9 +118,22 @@ function connectWithTimeout(target: net.NetConnectOpts, timeoutMs: number): Prom
 }
 
 /**
+ * Whether the statement timeout travels in the startup packet. It does on a direct connection. A
+ * transaction-mode pooler (`prepare: false`) refuses unknown startup parameters (PgBouncer, unless
+ * told to drop them with ignore_startup_parameters, which loses the timeout silently), so there
+ * `withTransaction` applies it with SET LOCAL instead, and a single statement outside a transaction
+ * runs under the role's default: deployments behind a pooler set one with
+ * `ALTER ROLE ... SET statement_timeout = ...`.
+ */
+export function sendsStatementTimeoutAtStartup(options: Pick<SqlClientOptions, 'prepare'>): boolean {
+  return options.prepare;
+}
+
+/**
  * Creates a postgres.js client with this project's conventions: bounded pool, timeouts,
  * no-delay sockets, numeric types as numbers, and no session state that a connection proxy
- * would have to preserve (settings travel in the startup packet, not as `SET` commands).
+ * would have to preserve (settings travel in the startup packet or per transaction, never as a
+ * session-wide `SET`).
  */
 export function createSqlClient(options: SqlClientOptions): { sql: Sql; sockets: SocketTracker } {
   const sockets: SocketTracker = { open: 0 };
@@ -132,7 +148,7 @@ export function createSqlClient(options: SqlClientOptions): { sql: Sql; sockets:
     onnotice: () => undefined,
     connection: {
       application_name: options.applicationName,
-      statement_timeout: options.statementTimeoutMs,
+      ...(sendsStatementTimeoutAtStartup(options) ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
     socket: noDelaySocketFactory(options.connectTimeoutS * 1000, sockets),
   };

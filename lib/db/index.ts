@@ -1,7 +1,7 @@
 import { getConfig } from '../config/index.js';
-import { createSqlClient, type SocketTracker, type Sql, type SqlClientOptions, type TransactionSql } from './client.js';
+import { createSqlClient, sendsStatementTimeoutAtStartup, type SocketTracker, type Sql, type SqlClientOptions, type TransactionSql } from './client.js';
 
-export { createSqlClient } from './client.js';
+export { createSqlClient, sendsStatementTimeoutAtStartup } from './client.js';
 export { cursorTimestampOf } from './keyset.js';
 export type { DbValueTypes, ReservedSql, Sql, SqlClientOptions, TransactionSql } from './client.js';
 
@@ -37,6 +37,8 @@ interface SharedClient {
   sql: Sql;
   sockets: SocketTracker;
   max: number;
+  /** Set when the statement timeout is not in the startup packet (behind a pooler): applied per transaction. */
+  transactionStatementTimeoutMs: number | undefined;
 }
 
 let shared: SharedClient | undefined;
@@ -63,7 +65,11 @@ export function dbClientOptions(overrides: Partial<SqlClientOptions> = {}): SqlC
 export function getDb(): Sql {
   if (!shared) {
     const options = dbClientOptions();
-    shared = { ...createSqlClient(options), max: options.max };
+    shared = {
+      ...createSqlClient(options),
+      max: options.max,
+      transactionStatementTimeoutMs: sendsStatementTimeoutAtStartup(options) ? undefined : options.statementTimeoutMs,
+    };
   }
   return shared.sql;
 }
@@ -101,11 +107,23 @@ export async function timedQuery<T>(name: string, run: (sql: Sql) => Promise<T>)
   }
 }
 
-/** Runs `fn` in one transaction (`BEGIN` ... `COMMIT`, `ROLLBACK` on error) on one pooled connection. */
+/**
+ * Runs `fn` in one transaction (`BEGIN` ... `COMMIT`, `ROLLBACK` on error) on one pooled connection.
+ * Behind a pooler the statement timeout is set here, for this transaction only (SET LOCAL ends with
+ * it, so no setting outlives the transaction on a server connection the pooler hands to others);
+ * see `sendsStatementTimeoutAtStartup` for statements outside transactions.
+ */
 export function withTransaction<T>(fn: (tx: TransactionSql) => Promise<T>, name = 'transaction'): Promise<T> {
-  // postgres.js types `begin` as resolving to an UnwrapPromiseArray of the callback's result;
-  // for a callback returning Promise<T> that is T.
-  return timedQuery(name, (sql) => sql.begin((tx) => fn(tx)) as Promise<T>);
+  return timedQuery(name, (sql) => {
+    const timeoutMs = shared?.transactionStatementTimeoutMs;
+    // postgres.js types `begin` as resolving to an UnwrapPromiseArray of the callback's result;
+    // for a callback returning Promise<T> that is T.
+    return sql.begin(async (tx) => {
+      // set_config(..., true) is SET LOCAL with the value as a bound parameter.
+      if (timeoutMs !== undefined) await tx`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true)`;
+      return fn(tx);
+    }) as Promise<T>;
+  });
 }
 
 /**

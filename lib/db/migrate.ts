@@ -56,6 +56,9 @@ export async function migrate(options: MigrateOptions = {}): Promise<AppliedMigr
   let connection: ReservedSql | undefined;
   try {
     connection = await sql.reserve();
+    // No limit for index builds and data moves, whatever the role's default: this client keeps the
+    // timeout out of its startup packet (prepare: false), and this direct session ends with the run.
+    await connection`SET statement_timeout = 0`;
     await acquireLock(connection, log);
     try {
       return await runPostgrator(connection, url, migrationsDir, log);

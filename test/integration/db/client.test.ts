@@ -136,10 +136,33 @@ describe('database client', () => {
     await expect(sql`SELECT 9007199254740993::bigint AS too_large`).rejects.toThrow(/does not fit/);
   });
 
-  it('cancels a statement that runs longer than the configured statement timeout', async () => {
+  it('cancels a statement that runs longer than the configured statement timeout, set for the session at connect', async () => {
     await configure({ DB_STATEMENT_TIMEOUT_MS: '200' });
 
     await expect(getDb()`SELECT pg_sleep(5)`).rejects.toMatchObject({ code: '57014' });
+    const [setting] = await getDb()<{ setting: string; source: string }[]>`SELECT setting, source FROM pg_settings WHERE name = 'statement_timeout'`;
+    expect(setting).toEqual({ setting: '200', source: 'client' });
+  });
+
+  it('behind a pooler (prepare off) sends no statement timeout at connect and applies it to each transaction with SET LOCAL', async () => {
+    await configure({ DB_PREPARE: 'false', DB_POOL_MAX: '1', DB_STATEMENT_TIMEOUT_MS: '200' });
+    const sql = getDb();
+    const sessionSetting = () => sql<{ pid: number; setting: string; source: string }[]>`
+      SELECT pg_backend_pid() AS pid, setting, source FROM pg_settings WHERE name = 'statement_timeout'`;
+
+    const inTransaction = await withTransaction(async (tx) => (await tx<{ timeout: string }[]>`SELECT current_setting('statement_timeout') AS timeout`)[0]);
+    const slowTransaction = withTransaction((tx) => tx`SELECT pg_sleep(5)`);
+
+    expect(inTransaction).toEqual({ timeout: '200ms' });
+    await expect(slowTransaction).rejects.toMatchObject({ code: '57014' });
+    // Outside a transaction, on the same connection, the server's own default applies: nothing came
+    // from the startup packet (source 'client') and nothing outlived a transaction.
+    const [before] = await sessionSetting();
+    await withTransaction((tx) => tx`SELECT 1`);
+    const [after] = await sessionSetting();
+    expect(before?.source).not.toBe('client');
+    expect(before?.setting).not.toBe('200');
+    expect(after).toEqual(before);
   });
 
   it('creates no server-side prepared statements when prepare is disabled for a transaction-mode proxy', async () => {

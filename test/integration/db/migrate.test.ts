@@ -112,6 +112,25 @@ describe('migrations', () => {
     });
   });
 
+  it("run a file that takes longer than the role's or database's default statement timeout", async () => {
+    await withThrowawayDatabase(PREFIX, async (url) => {
+      const admin = testSql(url, 1);
+      try {
+        await admin`ALTER DATABASE ${admin(new URL(url).pathname.slice(1))} SET statement_timeout = '100ms'`;
+      } finally {
+        await admin.end();
+      }
+      const dir = await copyOfMigrations();
+      const next = (await projectMigrationFiles()).length + 1;
+      const file = `${String(next).padStart(3, '0')}.do.slow.sql`;
+      await writeFile(path.join(dir, file), 'SELECT pg_sleep(0.5);\n');
+
+      const applied = await migrate({ databaseUrl: url, migrationsDir: dir });
+
+      expect(applied.map((m) => m.file)).toContain(file);
+    });
+  });
+
   it('let two concurrent runners apply each file exactly once', async () => {
     await withThrowawayDatabase(PREFIX, async (url) => {
       const files = await projectMigrationFiles();
