@@ -11,14 +11,13 @@
  *   cache l1_p95_us=N l2_p95_us=N propagation_p99_ms=N
  * Targets on the reference machine: L1 p95 < 20 us, L2 p95 < 1 ms, propagation p99 < 5 ms.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { resetConfig } from '../../lib/config/index.js';
 import { connectCacheBus, createCache, onCacheInvalidation, type Cache } from '../../lib/cache/index.js';
 import { closeRedis, getRedis } from '../../lib/redis/index.js';
+import { WorkerProcess, sendToParent, serveParent } from './worker-protocol.js';
 
 const OPERATIONS = 10_000;
 const WARMUP = 2_000;
@@ -80,59 +79,47 @@ async function measure(count: number, warmup: number, operation: (i: number) => 
 
 const load = (): Promise<typeof PAYLOAD> => Promise.resolve(PAYLOAD);
 
+/** `fill`: load keys p0..p{count-1} into L1, so that each invalidation really drops an entry. */
+type SubscriberCommand = { op: 'fill'; count: number };
+
 /** The second process: keeps entries in its L1 and reports when an invalidation dropped one. */
 async function runSubscriber(): Promise<void> {
   const cache = createCache({ name: BUS_CACHE, ttl: 60_000 });
   onCacheInvalidation((event) => {
-    if (event.source === 'remote' && event.key !== undefined) process.stdout.write(`@@${event.key} ${now()}\n`);
+    if (event.source === 'remote' && event.key !== undefined) sendToParent({ event: 'invalidated', key: event.key, at: now() });
   });
   await connectCacheBus();
-  for await (const line of createInterface({ input: process.stdin })) {
-    // `fill N`: load keys 0..N-1 into L1 so each invalidation really drops an entry.
-    const count = Number(line.split(' ')[1]);
+  await serveParent<SubscriberCommand>(async ({ count }) => {
     for (let i = 0; i < count; i++) await cache.getOrLoad(`p${i}`, load);
-    process.stdout.write('@@filled\n');
-  }
+    return {};
+  }, closeRedis);
 }
 
 async function measurePropagation(cache: Cache): Promise<Float64Array> {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const child = spawn(`${root}node_modules/.bin/tsx`, [fileURLToPath(import.meta.url), '--subscriber'], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'ERROR' },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const arrivals = new Map<string, (at: number) => void>();
-  let filled: (() => void) | undefined;
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    if (!line.startsWith('@@')) return;
-    if (line === '@@filled') return filled?.();
-    const [key, at] = line.slice(2).split(' ');
-    if (key !== undefined) arrivals.get(key)?.(Number(at));
+  // The subscriber inherits the parent's prefix through the environment.
+  const subscriber = new WorkerProcess<SubscriberCommand>(fileURLToPath(import.meta.url), {
+    args: ['--subscriber'],
+    env: { LOG_LEVEL: 'ERROR' },
   });
   try {
-    await new Promise<void>((resolve) => {
-      filled = resolve;
-      child.stdin.write(`fill ${OPERATIONS + WARMUP}\n`);
-    });
+    await subscriber.ready();
+    await subscriber.request({ op: 'fill', count: OPERATIONS + WARMUP });
     const delays = new Float64Array(OPERATIONS);
     for (let i = 0; i < OPERATIONS + WARMUP; i++) {
       const key = `p${i}`;
-      const arrived = new Promise<number>((resolve) => arrivals.set(key, resolve));
+      const arrived = subscriber.waitForEvent((event) => event.event === 'invalidated' && event.key === key);
       const sentAt = now();
       await cache.delete(key);
-      const at = await arrived;
-      arrivals.delete(key);
-      if (i >= WARMUP) delays[i - WARMUP] = at - sentAt;
+      const { at } = await arrived;
+      if (i >= WARMUP) delays[i - WARMUP] = (at as number) - sentAt;
     }
     return delays;
   } finally {
-    child.kill();
+    await subscriber.stop();
   }
 }
 
 async function main(): Promise<void> {
-  // The subscriber inherits the parent's prefix through the environment.
   if (process.argv.includes('--subscriber')) return runSubscriber();
   const prefix = `bench:${process.pid}-${randomBytes(3).toString('hex')}`;
   process.env.CACHE_PREFIX = prefix;

@@ -12,7 +12,7 @@ const redis = rawRedis();
 let workers: CacheWorker[] = [];
 
 beforeAll(async () => {
-  workers = Array.from({ length: PROCESSES }, () => CacheWorker.spawn({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL }));
+  workers = Array.from({ length: PROCESSES }, () => new CacheWorker({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL }));
   await allReady(workers);
 });
 

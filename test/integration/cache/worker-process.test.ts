@@ -51,7 +51,7 @@ function processExists(pid: number): boolean {
 
 describe('CacheWorker lifecycle', () => {
   it('kills a worker that does not report ready in time and rejects', async () => {
-    const worker = CacheWorker.spawn({ CACHE_PREFIX: prefix, REDIS_URL: silentRedisUrl() });
+    const worker = new CacheWorker({ CACHE_PREFIX: prefix, REDIS_URL: silentRedisUrl() });
 
     await expect(worker.ready(READY_TIMEOUT_MS)).rejects.toThrow('not seen within');
 
@@ -71,8 +71,8 @@ describe('CacheWorker lifecycle', () => {
   });
 
   it('stops the workers that started when another one fails to start', async () => {
-    const healthy = CacheWorker.spawn({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
-    const hung = CacheWorker.spawn({ CACHE_PREFIX: prefix, REDIS_URL: silentRedisUrl() });
+    const healthy = new CacheWorker({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
+    const hung = new CacheWorker({ CACHE_PREFIX: prefix, REDIS_URL: silentRedisUrl() });
 
     await expect(allReady([healthy, hung], READY_TIMEOUT_MS)).rejects.toThrow('not seen within');
 
