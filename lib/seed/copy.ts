@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Sql } from '../db/index.js';
-import type { SimulatedEvent, TripRow } from './driving.js';
+import type { SimulatedEvent, SimulatedTripSummary } from './driving.js';
 import type { ClaimRow, DriverRow, PolicyRow, VehicleRow } from './people.js';
 
 /**
@@ -75,7 +75,7 @@ export const TRIPS: CopyTarget = {
     'event_count', 'start_lat', 'start_lon', 'end_lat', 'end_lon', 'created_at', 'updated_at',
   ],
 };
-export const tripLine = (t: TripRow) =>
+export const tripLine = (t: SimulatedTripSummary) =>
   line([
     t.id, t.driver_id, t.vehicle_id, iso(t.started_at), iso(t.ended_at), t.distance_km, t.duration_s, t.avg_speed_kmh, t.max_speed_kmh,
     t.harsh_braking_count, t.harsh_acceleration_count, t.harsh_cornering_count, t.speeding_count, t.night_distance_km,
@@ -92,7 +92,7 @@ export const EVENTS: CopyTarget = {
 /** Devices upload a little after the fact; the delay is fixed per event so reruns stay identical. */
 const UPLOAD_DELAY_MS = 1_500;
 // Hand-built rather than via line(): this runs for every event, and none of its values needs escaping.
-export const eventLine = (e: SimulatedEvent, trip: TripRow) =>
+export const eventLine = (e: SimulatedEvent, trip: SimulatedTripSummary) =>
   `${e.event_id}\t${iso(e.ts)}\t${trip.driver_id}\t${trip.vehicle_id}\t${trip.id}\t${e.event_type}\t${e.lat}\t${e.lon}\t${e.speed_kmh}\t` +
   `${e.acceleration_mps2}\t${e.lateral_mps2}\t${e.heading_deg}\t{"speed_limit_kmh":${e.speed_limit_kmh}}\t${iso(e.ts + UPLOAD_DELAY_MS)}\n`;
 

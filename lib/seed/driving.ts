@@ -34,7 +34,8 @@ export interface SimulatedEvent {
   speed_limit_kmh: number;
 }
 
-export interface TripRow {
+/** A simulated trip's row for the trips table, times as epoch milliseconds (lib/trips reads the stored row as `TripRow`). */
+export interface SimulatedTripSummary {
   id: string;
   driver_id: number;
   vehicle_id: number;
@@ -57,7 +58,7 @@ export interface TripRow {
 }
 
 export interface SimulatedTrip {
-  trip: TripRow;
+  trip: SimulatedTripSummary;
   events: SimulatedEvent[];
 }
 

@@ -11,7 +11,7 @@ import { driverDayTrips, type DrivingOptions, type HarshThresholds } from './dri
 import { generateDriver, type SyntheticDriver } from './people.js';
 
 export { driverDayTrips, isNight, simulateTrip } from './driving.js';
-export type { DrivingOptions, EventType, HarshThresholds, SimulatedEvent, SimulatedTrip, TripRow } from './driving.js';
+export type { DrivingOptions, EventType, HarshThresholds, SimulatedEvent, SimulatedTrip, SimulatedTripSummary } from './driving.js';
 export { generateDriver } from './people.js';
 export type { DrivingTraits, SyntheticDriver } from './people.js';
 export { Random } from './random.js';
