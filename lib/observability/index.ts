@@ -4,9 +4,9 @@ import { observeDbQuery, registerCollector, type CollectedMetric } from '../metr
 
 /**
  * Connects the instance's clients to its metrics: database query durations (pushed by lib/db's
- * timing hook), pool usage and cache counters (pulled at every render and EMF flush). lib/db and
- * lib/cache stay free of metrics code; this module is the only place that knows both sides.
- * Called by the middleware stacks at cold start; idempotent.
+ * timing hook), pool usage and cache counters (pulled when GET /metrics renders, and sent to EMF
+ * at most once a minute). lib/db and lib/cache stay free of metrics code; this module is the only
+ * place that knows both sides. Called by the middleware stacks at cold start; idempotent.
  */
 
 let instrumented = false;
