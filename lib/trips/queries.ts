@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
+import type { EventRow } from '../events/queries.js';
 import type { timestampUuidKey } from '../pagination/index.js';
 
 /**
@@ -35,18 +36,11 @@ export interface DriverTripRow extends TripRow {
   cursor_ts: string;
 }
 
-export interface TripEventRow {
-  event_id: string;
-  ts: Date;
-  event_type: string;
-  lat: number | null;
-  lon: number | null;
-  speed_kmh: number | null;
-  acceleration_mps2: number | null;
-  lateral_mps2: number | null;
-  heading_deg: number | null;
-  data: Record<string, unknown>;
-}
+/** An event as a trip's detail shows it: the event's own columns, without those the trip already gives. */
+export type TripEventRow = Pick<
+  EventRow,
+  'event_id' | 'ts' | 'event_type' | 'lat' | 'lon' | 'speed_kmh' | 'acceleration_mps2' | 'lateral_mps2' | 'heading_deg' | 'data'
+>;
 
 /** Keyset position `[cursor_ts, id]` of the last trip of the previous page, as the cursor carries it. */
 export type TripKey = z.output<typeof timestampUuidKey>;
