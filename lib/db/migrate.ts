@@ -26,7 +26,7 @@ export interface MigrateOptions {
   /** Defaults to the configured DATABASE_URL. */
   databaseUrl?: string;
   migrationsDir?: string;
-  /** Progress lines ("waiting for lock", "applying 002.do.indexes.sql"); silent by default. */
+  /** Progress lines ("waiting for lock", "applying 003.do.indexes.sql"); silent by default. */
   log?: (line: string) => void;
 }
 

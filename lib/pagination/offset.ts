@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { intParam } from '../validation/index.js';
 
 /**
- * Offset pagination (`?page=3&page_size=20`) for lists people page through by number: drivers,
- * trips. Deep pages cost an OFFSET scan, so `page` is capped; long walks use cursor pagination.
+ * Offset pagination (`?page=3&page_size=20`) for lists people page through by number, such as
+ * drivers. Deep pages cost an OFFSET scan, so `page` is capped; long, growing lists (trips, events,
+ * risk scores) use cursor pagination.
  */
 
 export const DEFAULT_PAGE_SIZE = 20;
