@@ -12,6 +12,16 @@ export function testSql(url: string = TEST_DATABASE_URL, max = 2): Sql {
   return createSqlClient(dbClientOptions({ url, max, statementTimeoutMs: 0, applicationName: 'telematics-tests' })).sql;
 }
 
+/** Runs `fn` with a `testSql` client on `url` (one connection unless told), closed afterwards whatever happens. */
+export async function withSql<T>(url: string, fn: (sql: Sql) => Promise<T>, max = 1): Promise<T> {
+  const sql = testSql(url, max);
+  try {
+    return await fn(sql);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
 export interface TestDriver {
   driverId: number;
   vehicleId: number;
@@ -59,14 +69,14 @@ export function databaseUrl(databaseName: string): string {
  */
 export async function withThrowawayDatabase<T>(prefix: string, fn: (url: string) => Promise<T>): Promise<T> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = testSql(TEST_DATABASE_URL, 1);
-  try {
+  return withSql(TEST_DATABASE_URL, async (admin) => {
     await admin`CREATE DATABASE ${admin(name)}`;
-    return await fn(databaseUrl(name));
-  } finally {
-    await admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`;
-    await admin.end({ timeout: 5 });
-  }
+    try {
+      return await fn(databaseUrl(name));
+    } finally {
+      await admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`;
+    }
+  });
 }
 
 /** A throwaway database with every migration applied. */
@@ -82,8 +92,7 @@ export function withMigratedThrowawayDatabase<T>(prefix: string, fn: (url: strin
  * is there, when the recorded dataset differs or its rows are gone) and returns whether it seeded.
  */
 export async function ensureDataset(shape: DatasetShape): Promise<{ seeded: boolean }> {
-  const sql = testSql();
-  try {
+  const matches = await withSql(TEST_DATABASE_URL, async (sql) => {
     const [recorded] = await sql<{ matches: boolean }[]>`
       SELECT (d.seed = ${shape.seed} AND d.drivers = ${shape.drivers} AND d.days = ${shape.days}
               AND d.end_at = ${shape.end} AND d.sample_interval_s = ${shape.sampleIntervalS}
@@ -93,10 +102,9 @@ export async function ensureDataset(shape: DatasetShape): Promise<{ seeded: bool
       FROM training.synthetic_datasets d
       ORDER BY d.id DESC
       LIMIT 1`;
-    if (recorded?.matches) return { seeded: false };
-  } finally {
-    await sql.end({ timeout: 5 });
-  }
+    return recorded?.matches ?? false;
+  });
+  if (matches) return { seeded: false };
   await seedDatabase({ ...shape, databaseUrl: TEST_DATABASE_URL, reset: true });
   return { seeded: true };
 }

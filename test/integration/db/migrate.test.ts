@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MIGRATIONS_DIR, MIGRATIONS_TABLE, MigrationError, migrate } from '../../../lib/db/migrate.js';
-import { testSql, withThrowawayDatabase } from '../../helpers/db.js';
+import { withSql, withThrowawayDatabase } from '../../helpers/db.js';
 
 const PREFIX = 'telematics_migrate_test';
 const temporaryDirs: string[] = [];
@@ -20,14 +20,11 @@ async function projectMigrationFiles(): Promise<string[]> {
   return (await readdir(DEFAULT_MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
 }
 
-async function recordedVersions(url: string): Promise<number[]> {
-  const sql = testSql(url, 1);
-  try {
+function recordedVersions(url: string): Promise<number[]> {
+  return withSql(url, async (sql) => {
     const rows = await sql<{ version: number }[]>`SELECT version FROM ${sql(MIGRATIONS_TABLE)} WHERE version > 0 ORDER BY version`;
     return rows.map((r) => r.version);
-  } finally {
-    await sql.end();
-  }
+  });
 }
 
 describe('migrations', () => {
@@ -43,8 +40,7 @@ describe('migrations', () => {
 
       expect(applied.map((m) => m.file)).toEqual(files);
       expect(await recordedVersions(url)).toEqual(applied.map((m) => m.version));
-      const sql = testSql(url, 1);
-      try {
+      await withSql(url, async (sql) => {
         const tables = await sql<{ name: string }[]>`
           SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname IN ('public', 'training') ORDER BY 1`;
         expect(tables.map((t) => t.name)).toEqual(
@@ -58,9 +54,7 @@ describe('migrations', () => {
           SELECT count(*)::int AS monthly FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
           WHERE i.inhparent = 'telematics_events'::regclass AND c.relname ~ '^telematics_events_\\d{4}_\\d{2}$'`;
         expect(partitions?.monthly).toBe(17); // 13 months back through 3 ahead
-      } finally {
-        await sql.end();
-      }
+      });
     });
   });
 
@@ -101,25 +95,17 @@ describe('migrations', () => {
 
       await expect(migrate({ databaseUrl: url, migrationsDir: dir })).rejects.toThrow(new RegExp(`Migration ${file.replace(/\./g, '\\.')} failed and was rolled back`));
 
-      const sql = testSql(url, 1);
-      try {
+      await withSql(url, async (sql) => {
         const [table] = await sql<{ exists: boolean }[]>`SELECT to_regclass('half_broken') IS NOT NULL AS exists`;
         expect(table?.exists).toBe(false);
-      } finally {
-        await sql.end();
-      }
+      });
       expect(await recordedVersions(url)).toEqual(versions);
     });
   });
 
   it("run a file that takes longer than the role's or database's default statement timeout", async () => {
     await withThrowawayDatabase(PREFIX, async (url) => {
-      const admin = testSql(url, 1);
-      try {
-        await admin`ALTER DATABASE ${admin(new URL(url).pathname.slice(1))} SET statement_timeout = '100ms'`;
-      } finally {
-        await admin.end();
-      }
+      await withSql(url, (sql) => sql`ALTER DATABASE ${sql(new URL(url).pathname.slice(1))} SET statement_timeout = '100ms'`);
       const dir = await copyOfMigrations();
       const next = (await projectMigrationFiles()).length + 1;
       const file = `${String(next).padStart(3, '0')}.do.slow.sql`;

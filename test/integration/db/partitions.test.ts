@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '../../../lib/db/index.js';
-import { testSql, withMigratedThrowawayDatabase } from '../../helpers/db.js';
+import { withMigratedThrowawayDatabase, withSql } from '../../helpers/db.js';
 
 /** One event row at `ts` with the columns the schema requires. */
 function insertEvent(sql: Sql, eventId: string, ts: string) {
@@ -19,8 +19,7 @@ async function partitionOf(sql: Sql, eventId: string): Promise<string | undefine
 describe('telematics_events partitioning', () => {
   it('stores a replayed event once: the (event_id, ts) key makes ON CONFLICT DO NOTHING skip it', async () => {
     await withMigratedThrowawayDatabase('telematics_partitions_test', async (url) => {
-      const sql = testSql(url, 1);
-      try {
+      await withSql(url, async (sql) => {
         const eventId = randomUUID();
         const now = new Date().toISOString();
 
@@ -30,16 +29,13 @@ describe('telematics_events partitioning', () => {
         expect([first.count, replay.count]).toEqual([1, 0]);
         const [row] = await sql<{ copies: number }[]>`SELECT count(*)::int AS copies FROM telematics_events WHERE event_id = ${eventId}::uuid`;
         expect(row?.copies).toBe(1);
-      } finally {
-        await sql.end();
-      }
+      });
     });
   });
 
   it('creates missing months once, and moves rows waiting in the default partition into their new month', async () => {
     await withMigratedThrowawayDatabase('telematics_partitions_test', async (url) => {
-      const sql = testSql(url, 1);
-      try {
+      await withSql(url, async (sql) => {
         // Far beyond the migration's window, so this month has no partition yet.
         const eventId = randomUUID();
         await insertEvent(sql, eventId, '2031-05-17T08:30:00Z');
@@ -55,25 +51,20 @@ describe('telematics_events partitioning', () => {
         // The moved-into partition is a full member: it carries the parent's indexes.
         const indexes = await sql<{ indexdef: string }[]>`SELECT indexdef FROM pg_indexes WHERE tablename = 'telematics_events_2031_05'`;
         expect(indexes.length).toBeGreaterThanOrEqual(5);
-      } finally {
-        await sql.end();
-      }
+      });
     });
   });
 
   it('lets two callers create the same months at once without either failing', async () => {
     await withMigratedThrowawayDatabase('telematics_partitions_test', async (url) => {
-      const sql = testSql(url, 2);
-      try {
+      await withSql(url, async (sql) => {
         const results = await Promise.all([
           sql<{ count: number }[]>`SELECT ensure_event_partitions('2032-01-01', '2032-12-01') AS count`,
           sql<{ count: number }[]>`SELECT ensure_event_partitions('2032-01-01', '2032-12-01') AS count`,
         ]);
 
         expect(results.map(([row]) => row?.count).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([0, 12]);
-      } finally {
-        await sql.end();
-      }
+      }, 2);
     });
   });
 });

@@ -7,7 +7,7 @@ import { resetConfig } from '../../../lib/config/index.js';
 import {
   DEMO_ADMIN, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, SeedingNotAllowedError, seedDatabase, type DatasetShape,
 } from '../../../lib/seed/index.js';
-import { testSql, withMigratedThrowawayDatabase } from '../../helpers/db.js';
+import { withMigratedThrowawayDatabase, withSql } from '../../helpers/db.js';
 
 const SHAPE: DatasetShape = { drivers: 6, days: 3, seed: 7, end: new Date('2026-11-20T00:00:00Z'), sampleIntervalS: 5 };
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -31,18 +31,15 @@ async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Pr
 }
 
 /** Row counts of every table a seed writes, and the trips themselves: any change made by a seed or reset shows here. */
-async function contentsOf(url: string) {
-  const sql = testSql(url, 1);
-  try {
+function contentsOf(url: string) {
+  return withSql(url, async (sql) => {
     const [counts] = await sql`
       SELECT (SELECT count(*) FROM drivers)::int AS drivers, (SELECT count(*) FROM users)::int AS users,
              (SELECT count(*) FROM trips)::int AS trips, (SELECT count(*) FROM telematics_events)::int AS events,
              (SELECT count(*) FROM training.synthetic_datasets)::int AS datasets`;
-    const trips = await sql`SELECT id, distance_km FROM trips ORDER BY id`;
+    const trips = await sql`SELECT id, distance_km, event_count FROM trips ORDER BY id`;
     return { counts, trips };
-  } finally {
-    await sql.end();
-  }
+  });
 }
 
 describe('seeding a database', () => {
@@ -50,8 +47,7 @@ describe('seeding a database', () => {
     await withMigratedThrowawayDatabase('telematics_seed_test', async (url) => {
       const report = await seedDatabase({ ...SHAPE, databaseUrl: url });
 
-      const sql = testSql(url, 1);
-      try {
+      await withSql(url, async (sql) => {
         const [counts] = await sql<{ drivers: number; users: number; trips: number; events: number; datasets: number }[]>`
           SELECT (SELECT count(*) FROM drivers)::int AS drivers, (SELECT count(*) FROM users)::int AS users,
                  (SELECT count(*) FROM trips)::int AS trips, (SELECT count(*) FROM telematics_events)::int AS events,
@@ -86,29 +82,21 @@ describe('seeding a database', () => {
           INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
           VALUES ('DL-NEW-1', 'New Driver', 'new.driver@example.com', '1990-01-01', '2010-01-01') RETURNING id`;
         expect(inserted?.id).toBe(7);
-      } finally {
-        await sql.end();
-      }
+      });
     });
   });
 
   it('refuses a database that already has drivers unless asked to reset, and a reset reproduces the same data', async () => {
     await withMigratedThrowawayDatabase('telematics_seed_test', async (url) => {
-      const sql = testSql(url, 1);
-      const snapshot = () => sql<{ id: string; distance_km: number; event_count: number }[]>`SELECT id, distance_km, event_count FROM trips ORDER BY id`;
-      try {
-        await seedDatabase({ ...SHAPE, databaseUrl: url });
-        const first = await snapshot();
+      await seedDatabase({ ...SHAPE, databaseUrl: url });
+      const first = await contentsOf(url);
 
-        const again = seedDatabase({ ...SHAPE, databaseUrl: url });
-        await expect(again).rejects.toBeInstanceOf(DatabaseNotEmptyError);
-        await expect(again).rejects.toThrow(/already has 6 drivers.*--reset/);
+      const again = seedDatabase({ ...SHAPE, databaseUrl: url });
+      await expect(again).rejects.toBeInstanceOf(DatabaseNotEmptyError);
+      await expect(again).rejects.toThrow(/already has 6 drivers.*--reset/);
 
-        await seedDatabase({ ...SHAPE, databaseUrl: url, reset: true });
-        expect(await snapshot()).toEqual(first);
-      } finally {
-        await sql.end();
-      }
+      await seedDatabase({ ...SHAPE, databaseUrl: url, reset: true });
+      expect(await contentsOf(url)).toEqual(first);
     });
   });
 });
