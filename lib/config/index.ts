@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   KAFKA_CONSUMER_GROUP: z.string().min(1).default('telematics-ingest'),
 
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  // Read by the AWS SDK itself; here only whether it is set matters (see s3.localStackCredentials).
+  AWS_ACCESS_KEY_ID: z.string().optional(),
   S3_ENDPOINT: z.union([z.literal(''), url(['http:', 'https:'])]).default('http://127.0.0.1:4566'),
   S3_MODEL_BUCKET: z.string().min(3).default('telematics-models'),
   S3_ARCHIVE_BUCKET: z.string().min(3).default('telematics-archive'),
@@ -176,7 +178,16 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       maxRetries: e.REDIS_MAX_RETRIES,
     },
     kafka: { brokers: e.KAFKA_BROKERS, topic: e.KAFKA_TOPIC, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
-    s3: { region: e.AWS_REGION, endpoint: e.S3_ENDPOINT || undefined, modelBucket: e.S3_MODEL_BUCKET, archiveBucket: e.S3_ARCHIVE_BUCKET },
+    s3: {
+      region: e.AWS_REGION,
+      endpoint: e.S3_ENDPOINT || undefined,
+      modelBucket: e.S3_MODEL_BUCKET,
+      archiveBucket: e.S3_ARCHIVE_BUCKET,
+      // A local stage talking to LocalStack with no AWS credentials in the environment uses the
+      // `test`/`test` pair LocalStack documents (it accepts any), so local runs need no AWS setup.
+      // Every other case leaves credentials to the SDK's default provider chain.
+      localStackCredentials: isLocal && e.S3_ENDPOINT !== '' && !e.AWS_ACCESS_KEY_ID,
+    },
     auth: { jwtSecret, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, tokenTtlS: e.JWT_TTL_S, passwordMinLength: e.PASSWORD_MIN_LENGTH },
     cache: {
       enabled: e.CACHE_ENABLED,
