@@ -252,7 +252,9 @@ describe('product keyset queries over rows sharing a millisecond, during concurr
   const base = new Date(startOfUtcDay().getTime() - 40 * 86_400_000 + 12 * 3_600_000).toISOString();
   const from = new Date(Date.parse(base) - 86_400_000);
   const to = new Date(Date.parse(base) + 86_400_000);
-  const SEEDED = 500;
+  /** Rows seeded per list before its walk: events are denser than trips and scores. */
+  const SEEDED_EVENTS = 500;
+  const SEEDED_TRIPS_OR_SCORES = 250;
   let arrange: Sql;
   let testDriver: TestDriver;
   let driverId: number;
@@ -288,7 +290,7 @@ describe('product keyset queries over rows sharing a millisecond, during concurr
     const seeded = await arrange<{ event_id: string }[]>`
       INSERT INTO telematics_events (ts, event_id, driver_id, vehicle_id, event_type)
       SELECT ${seededTs()}, gen_random_uuid(), ${driverId}, ${vehicleId}, 'position'
-      FROM generate_series(0, ${SEEDED - 1}) AS g
+      FROM generate_series(0, ${SEEDED_EVENTS - 1}) AS g
       RETURNING event_id`;
     const newer: string[] = [];
     const insertNewer = async () => {
@@ -325,7 +327,7 @@ describe('product keyset queries over rows sharing a millisecond, during concurr
       SELECT gen_random_uuid(), ${driverId}, ${vehicleId}, s.started_at, s.started_at + interval '10 minutes'
       FROM generate_series(${first}::int, ${last}::int) AS g, LATERAL (SELECT ${startedAt} AS started_at) s
       RETURNING id`;
-    const seeded = await insertTrips(seededTs(), 0, 249);
+    const seeded = await insertTrips(seededTs(), 0, SEEDED_TRIPS_OR_SCORES - 1);
     const newer: string[] = [];
     const insertNewer = async () => newer.push(...(await insertTrips(newerTs(), 1, 3)).map((row) => row.id));
 
@@ -353,7 +355,7 @@ describe('product keyset queries over rows sharing a millisecond, during concurr
       SELECT ${driverId}, ${scoredAt}, 50, 'keyset-test'
       FROM generate_series(${first}::int, ${last}::int) AS g
       RETURNING id`;
-    const seeded = await insertScores(seededTs(), 0, 249);
+    const seeded = await insertScores(seededTs(), 0, SEEDED_TRIPS_OR_SCORES - 1);
     const newer: number[] = [];
     const insertNewer = async () => newer.push(...(await insertScores(newerTs(), 1, 3)).map((row) => row.id));
 
