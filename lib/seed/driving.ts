@@ -1,4 +1,5 @@
 import { clamp, offset, type DrivingTraits, type SyntheticDriver } from './people.js';
+import type { TripRow } from '../trips/queries.js';
 import { Random } from './random.js';
 
 /**
@@ -34,28 +35,10 @@ export interface SimulatedEvent {
   speed_limit_kmh: number;
 }
 
-/** A simulated trip's row for the trips table, times as epoch milliseconds (lib/trips reads the stored row as `TripRow`). */
-export interface SimulatedTripSummary {
-  id: string;
-  driver_id: number;
-  vehicle_id: number;
-  started_at: number;
-  ended_at: number;
-  distance_km: number;
-  duration_s: number;
-  avg_speed_kmh: number;
-  max_speed_kmh: number;
-  harsh_braking_count: number;
-  harsh_acceleration_count: number;
-  harsh_cornering_count: number;
-  speeding_count: number;
-  night_distance_km: number;
-  event_count: number;
-  start_lat: number;
-  start_lon: number;
-  end_lat: number;
-  end_lon: number;
-}
+/** A simulated trip's row for the trips table: the stored `TripRow`, times as epoch milliseconds and nothing missing. */
+export type SimulatedTripSummary = {
+  [Column in keyof TripRow]: NonNullable<TripRow[Column]> extends Date ? number : NonNullable<TripRow[Column]>;
+};
 
 export interface SimulatedTrip {
   trip: SimulatedTripSummary;
