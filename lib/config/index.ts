@@ -122,7 +122,7 @@ type Env = Record<string, string | undefined>;
 /** Parses and validates an environment; empty strings count as unset so `FOO=` falls back to the default. */
 export function loadConfig(env: Env = process.env): Config {
   const relevant: Env = {};
-  for (const key of Object.keys(EnvSchema.shape)) {
+  for (const key of Object.getOwnPropertyNames(EnvSchema.shape)) {
     const value = env[key];
     if (value !== undefined && value.trim() !== '') relevant[key] = value.trim();
   }
