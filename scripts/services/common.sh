@@ -200,5 +200,34 @@ not_running_report() { # SERVICE
   esac
 }
 
+# Stops this checkout's process of a service and forgets it; reports who holds the port otherwise.
+stop_local_service() { # SERVICE PID PIDFILE SIGNAL TIMEOUT_S
+  local name=$1 pid=$2 pidfile=$3 signal=$4 timeout=$5
+  if [[ -z $pid ]]; then
+    rm -f "$pidfile"
+    not_running_report "$name"
+    return
+  fi
+  stop_pid "$pid" "$name" "$signal" "$timeout"
+  rm -f "$pidfile"
+  registry_clear "$name" "$pid"
+  SERVICE_REPORT="stopped   pid $pid"
+}
+
+# Says whether a local service is ours, another checkout's, a foreign process's, or stopped.
+local_service_status() { # SERVICE PID PORT URL [DETAIL]
+  local name=$1 pid=$2 port=$3 url=$4 detail=${5:-} listener owner
+  listener=$(port_listener "$port")
+  if [[ -n $pid ]]; then
+    SERVICE_REPORT="ours      $url pid $pid${detail:+ $detail}"
+  elif [[ -n $listener ]] && owner=$(registry_owner "$name" "$listener"); then
+    SERVICE_REPORT="shared    $url pid ${owner%% *} (started by ${owner#* })"
+  elif [[ -n $listener ]]; then
+    SERVICE_REPORT="foreign   port $port held by $(describe_pid "$listener")"
+  else
+    SERVICE_REPORT="stopped"
+  fi
+}
+
 # Hides the password of a URL for printing.
 mask_url() { sed -E 's#//([^:@/]+):[^@/]*@#//\1:***@#' <<<"$1"; }

@@ -248,43 +248,22 @@ kafka_up() {
 }
 
 kafka_down() {
-  local pid
   if [[ -n ${KAFKA_BROKERS:-} ]]; then
     SERVICE_REPORT="external  left alone"
     return
   fi
   kafka_layout
-  pid=$(kafka_running_pid)
-  if [[ -z $pid ]]; then
-    rm -f "$KAFKA_PIDFILE"
-    not_running_report kafka
-    return
-  fi
   # TERM = controlled shutdown; a single node needs a few seconds.
-  stop_pid "$pid" kafka TERM 45
-  rm -f "$KAFKA_PIDFILE"
-  registry_clear kafka "$pid"
-  SERVICE_REPORT="stopped   pid $pid"
+  stop_local_service kafka "$(kafka_running_pid)" "$KAFKA_PIDFILE" TERM 45
 }
 
 kafka_status() {
-  local pid listener owner
   if [[ -n ${KAFKA_BROKERS:-} ]]; then
     SERVICE_REPORT="external  $KAFKA_BROKERS"
     return
   fi
   kafka_layout
-  pid=$(kafka_running_pid)
-  listener=$(port_listener "$KAFKA_PORT")
-  if [[ -n $pid ]]; then
-    SERVICE_REPORT="ours      $KAFKA_LOCAL_BROKERS pid $pid (Kafka $KAFKA_VERSION)"
-  elif [[ -n $listener ]] && owner=$(registry_owner kafka "$listener"); then
-    SERVICE_REPORT="shared    $KAFKA_LOCAL_BROKERS pid ${owner%% *} (started by ${owner#* })"
-  elif [[ -n $listener ]]; then
-    SERVICE_REPORT="foreign   port $KAFKA_PORT held by $(describe_pid "$listener")"
-  else
-    SERVICE_REPORT="stopped"
-  fi
+  local_service_status kafka "$(kafka_running_pid)" "$KAFKA_PORT" "$KAFKA_LOCAL_BROKERS" "(Kafka $KAFKA_VERSION)"
 }
 
 kafka_env() {

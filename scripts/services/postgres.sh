@@ -211,43 +211,22 @@ postgres_up() {
 }
 
 postgres_down() {
-  local pid
   if [[ -n ${DATABASE_URL:-} ]]; then
     SERVICE_REPORT="external  left alone"
     return
   fi
   pg_layout 0
-  pid=$(pg_running_pid)
-  if [[ -z $pid ]]; then
-    rm -f "$PG_PIDFILE"
-    not_running_report postgres
-    return
-  fi
   # SIGINT is PostgreSQL's "fast" shutdown: it disconnects clients instead of waiting for them.
-  stop_pid "$pid" postgres INT 30
-  rm -f "$PG_PIDFILE"
-  registry_clear postgres "$pid"
-  SERVICE_REPORT="stopped   pid $pid"
+  stop_local_service postgres "$(pg_running_pid)" "$PG_PIDFILE" INT 30
 }
 
 postgres_status() {
-  local pid listener owner
   if [[ -n ${DATABASE_URL:-} ]]; then
     SERVICE_REPORT="external  $(mask_url "$DATABASE_URL")"
     return
   fi
   pg_layout 0
-  pid=$(pg_running_pid)
-  listener=$(port_listener "$PG_PORT")
-  if [[ -n $pid ]]; then
-    SERVICE_REPORT="ours      $PG_URL pid $pid data $PG_DATA"
-  elif [[ -n $listener ]] && owner=$(registry_owner postgres "$listener"); then
-    SERVICE_REPORT="shared    $PG_URL pid ${owner%% *} (started by ${owner#* })"
-  elif [[ -n $listener ]]; then
-    SERVICE_REPORT="foreign   port $PG_PORT held by $(describe_pid "$listener")"
-  else
-    SERVICE_REPORT="stopped"
-  fi
+  local_service_status postgres "$(pg_running_pid)" "$PG_PORT" "$PG_URL" "data $PG_DATA"
 }
 
 postgres_env() {

@@ -100,42 +100,21 @@ redis_up() {
 }
 
 redis_down() {
-  local pid
   if [[ -n ${REDIS_URL:-} ]]; then
     SERVICE_REPORT="external  left alone"
     return
   fi
   redis_layout
-  pid=$(redis_running_pid)
-  if [[ -z $pid ]]; then
-    rm -f "$REDIS_PIDFILE"
-    not_running_report redis
-    return
-  fi
-  stop_pid "$pid" redis TERM 10
-  rm -f "$REDIS_PIDFILE"
-  registry_clear redis "$pid"
-  SERVICE_REPORT="stopped   pid $pid"
+  stop_local_service redis "$(redis_running_pid)" "$REDIS_PIDFILE" TERM 10
 }
 
 redis_status() {
-  local pid listener owner
   if [[ -n ${REDIS_URL:-} ]]; then
     SERVICE_REPORT="external  $(mask_url "$REDIS_URL")"
     return
   fi
   redis_layout
-  pid=$(redis_running_pid)
-  listener=$(port_listener "$REDIS_PORT")
-  if [[ -n $pid ]]; then
-    SERVICE_REPORT="ours      $REDIS_LOCAL_URL pid $pid"
-  elif [[ -n $listener ]] && owner=$(registry_owner redis "$listener"); then
-    SERVICE_REPORT="shared    $REDIS_LOCAL_URL pid ${owner%% *} (started by ${owner#* })"
-  elif [[ -n $listener ]]; then
-    SERVICE_REPORT="foreign   port $REDIS_PORT held by $(describe_pid "$listener")"
-  else
-    SERVICE_REPORT="stopped"
-  fi
+  local_service_status redis "$(redis_running_pid)" "$REDIS_PORT" "$REDIS_LOCAL_URL"
 }
 
 redis_env() {

@@ -193,42 +193,21 @@ s3_up() {
 }
 
 s3_down() {
-  local pid
   if [[ -n ${S3_ENDPOINT+set} ]]; then
     SERVICE_REPORT="external  left alone"
     return
   fi
   s3_layout
-  pid=$(s3_running_pid)
-  if [[ -z $pid ]]; then
-    rm -f "$S3_PIDFILE"
-    not_running_report s3
-    return
-  fi
-  stop_pid "$pid" s3 TERM 20
-  rm -f "$S3_PIDFILE"
-  registry_clear s3 "$pid"
-  SERVICE_REPORT="stopped   pid $pid"
+  stop_local_service s3 "$(s3_running_pid)" "$S3_PIDFILE" TERM 20
 }
 
 s3_status() {
-  local pid listener owner
   if [[ -n ${S3_ENDPOINT+set} ]]; then
     SERVICE_REPORT="external  ${S3_ENDPOINT:-AWS S3}"
     return
   fi
   s3_layout
-  pid=$(s3_running_pid)
-  listener=$(port_listener "$S3_PORT")
-  if [[ -n $pid ]]; then
-    SERVICE_REPORT="ours      $S3_LOCAL_ENDPOINT pid $pid ($(cat "$S3_KIND_FILE" 2>/dev/null))"
-  elif [[ -n $listener ]] && owner=$(registry_owner s3 "$listener"); then
-    SERVICE_REPORT="shared    $S3_LOCAL_ENDPOINT pid ${owner%% *} (started by ${owner#* })"
-  elif [[ -n $listener ]]; then
-    SERVICE_REPORT="foreign   port $S3_PORT held by $(describe_pid "$listener")"
-  else
-    SERVICE_REPORT="stopped"
-  fi
+  local_service_status s3 "$(s3_running_pid)" "$S3_PORT" "$S3_LOCAL_ENDPOINT" "($(cat "$S3_KIND_FILE" 2>/dev/null))"
 }
 
 s3_env() {
