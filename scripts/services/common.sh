@@ -200,6 +200,21 @@ not_running_report() { # SERVICE
   esac
 }
 
+# Before starting a service on PORT: returns 1 when the port is free; when another checkout of this
+# project holds it, waits for that service and reports it as shared (returns 0); anything else
+# holding the port stops the script with what to do.
+share_or_refuse_port() { # SERVICE LABEL PORT URL ENV_VAR TIMEOUT_S CHECK_FN
+  local name=$1 label=$2 port=$3 url=$4 env_var=$5 timeout=$6 check=$7 listener owner
+  listener=$(port_listener "$port")
+  [[ -n $listener ]] || return 1
+  if owner=$(registry_owner "$name" "$listener"); then
+    wait_until "$timeout" "$label (shared)" "" "$check"
+    SERVICE_REPORT="shared    $url pid ${owner%% *} (started by ${owner#* })"
+    return 0
+  fi
+  die "port $port is in use by $(describe_pid "$listener"), which this script did not start; stop it, or set $env_var to use it"
+}
+
 # Stops this checkout's process of a service and forgets it; reports who holds the port otherwise.
 stop_local_service() { # SERVICE PID PIDFILE SIGNAL TIMEOUT_S
   local name=$1 pid=$2 pidfile=$3 signal=$4 timeout=$5

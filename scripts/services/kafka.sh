@@ -210,7 +210,7 @@ kafka_running_pid() {
 }
 
 kafka_up() {
-  local pid listener owner port
+  local pid port
   if [[ -n ${KAFKA_BROKERS:-} ]]; then
     wait_until 60 "Kafka at $KAFKA_BROKERS" "" kafka_check_brokers
     SERVICE_REPORT="external  $KAFKA_BROKERS"
@@ -226,14 +226,7 @@ kafka_up() {
   fi
   rm -f "$KAFKA_PIDFILE"
   for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-    listener=$(port_listener "$port")
-    [[ -n $listener ]] || continue
-    if owner=$(registry_owner kafka "$listener"); then
-      wait_until 60 "Kafka (shared)" "" kafka_check_local
-      SERVICE_REPORT="shared    $KAFKA_LOCAL_BROKERS pid ${owner%% *} (started by ${owner#* })"
-      return
-    fi
-    die "port $port is in use by $(describe_pid "$listener"), which this script did not start; stop it, or set KAFKA_BROKERS to use it"
+    if share_or_refuse_port kafka "Kafka" "$port" "$KAFKA_LOCAL_BROKERS" KAFKA_BROKERS 60 kafka_check_local; then return; fi
   done
   kafka_require_java
   kafka_fetch

@@ -173,7 +173,7 @@ pg_check_url() {
 }
 
 postgres_up() {
-  local pid listener owner
+  local pid
   if [[ -n ${DATABASE_URL:-} ]]; then
     wait_until 60 "PostgreSQL at $(mask_url "$DATABASE_URL")" "" pg_check_url
     SERVICE_REPORT="external  $(mask_url "$DATABASE_URL")"
@@ -190,15 +190,7 @@ postgres_up() {
     return
   fi
   rm -f "$PG_PIDFILE"
-  listener=$(port_listener "$PG_PORT")
-  if [[ -n $listener ]]; then
-    if owner=$(registry_owner postgres "$listener"); then
-      wait_until 30 "PostgreSQL (shared)" "" pg_check_local
-      SERVICE_REPORT="shared    $PG_URL pid ${owner%% *} (started by ${owner#* })"
-      return
-    fi
-    die "port $PG_PORT is in use by $(describe_pid "$listener"), which this script did not start; stop it, or set DATABASE_URL to use it"
-  fi
+  if share_or_refuse_port postgres "PostgreSQL" "$PG_PORT" "$PG_URL" DATABASE_URL 30 pg_check_local; then return; fi
   pg_init
   pg_start
   pid=$(pg_running_pid)

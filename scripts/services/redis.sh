@@ -66,7 +66,7 @@ redis_check_url() {
 }
 
 redis_up() {
-  local pid listener owner
+  local pid
   if [[ -n ${REDIS_URL:-} ]]; then
     command -v redis-cli >/dev/null || apt_install redis-tools
     wait_until 60 "Redis at $(mask_url "$REDIS_URL")" "" redis_check_url
@@ -82,15 +82,7 @@ redis_up() {
     return
   fi
   rm -f "$REDIS_PIDFILE"
-  listener=$(port_listener "$REDIS_PORT")
-  if [[ -n $listener ]]; then
-    if owner=$(registry_owner redis "$listener"); then
-      wait_until 15 "Redis (shared)" "" redis_check_local
-      SERVICE_REPORT="shared    $REDIS_LOCAL_URL pid ${owner%% *} (started by ${owner#* })"
-      return
-    fi
-    die "port $REDIS_PORT is in use by $(describe_pid "$listener"), which this script did not start; stop it, or set REDIS_URL to use it"
-  fi
+  if share_or_refuse_port redis "Redis" "$REDIS_PORT" "$REDIS_LOCAL_URL" REDIS_URL 15 redis_check_local; then return; fi
   redis_start
   pid=$(redis_running_pid)
   [[ -n $pid ]] || die "redis-server exited right after start (log: $REDIS_LOG)"

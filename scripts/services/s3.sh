@@ -147,7 +147,7 @@ s3_running_pid() {
 }
 
 s3_up() {
-  local pid listener owner kind
+  local pid kind
   command -v curl >/dev/null || apt_install curl # the S3 checks use curl's SigV4 signer
   if [[ -n ${S3_ENDPOINT+set} ]]; then
     if [[ -z $S3_ENDPOINT ]]; then
@@ -167,15 +167,7 @@ s3_up() {
     return
   fi
   rm -f "$S3_PIDFILE"
-  listener=$(port_listener "$S3_PORT")
-  if [[ -n $listener ]]; then
-    if owner=$(registry_owner s3 "$listener"); then
-      wait_until 60 "S3 (shared)" "" s3_check_local
-      SERVICE_REPORT="shared    $S3_LOCAL_ENDPOINT pid ${owner%% *} (started by ${owner#* })"
-      return
-    fi
-    die "port $S3_PORT is in use by $(describe_pid "$listener"), which this script did not start; stop it, or set S3_ENDPOINT to use it"
-  fi
+  if share_or_refuse_port s3 "S3" "$S3_PORT" "$S3_LOCAL_ENDPOINT" S3_ENDPOINT 60 s3_check_local; then return; fi
   kind=$(s3_pick_server)
   mkdir -p "$S3_DIR"
   : >"$S3_LOG"
