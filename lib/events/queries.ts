@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
-import type { timestampUuidKey } from '../pagination/index.js';
+import type { KeysetWindow, timestampUuidKey } from '../pagination/index.js';
 
 /**
  * SQL for telematics events. `eventSql` holds each statement as a function of the client and
@@ -33,16 +33,13 @@ export type EventKey = z.output<typeof timestampUuidKey>;
 /** The key a cursor stores for `row` (decode it with `timestampUuidKey`). */
 export const eventKeyOf = (row: EventRow): EventKey => [row.cursor_ts, row.event_id];
 
-export interface DriverEventsParams {
+export interface DriverEventsParams extends KeysetWindow<EventKey> {
   driverId: number;
   /** Inclusive start and exclusive end of the period. */
   from: Date;
   to: Date;
   /** Only these event types (all when absent). */
   types?: string[];
-  /** Rows to read: a page's size plus one, so `cursorPage` can tell whether there is a next page. */
-  limit: number;
-  after?: EventKey;
 }
 
 export const eventSql = {

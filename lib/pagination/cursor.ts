@@ -39,6 +39,13 @@ export type CursorParams = z.output<typeof cursorPaginationQuery>;
 /** The sort key of the last row of a page, tie-breaker last, e.g. `[ts, event_id]`. */
 export type KeysetKey = readonly (string | number)[];
 
+/** What a keyset query reads: a page's size plus one (so `cursorPage` can tell whether a next page exists) after a key. */
+export interface KeysetWindow<K extends KeysetKey> {
+  limit: number;
+  /** Keyset position of the last row of the previous page: only rows after it in sort order follow. */
+  after?: K;
+}
+
 export interface CursorPage<T> {
   items: T[];
   limit: number;

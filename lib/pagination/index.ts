@@ -18,5 +18,6 @@ export {
   timestampUuidKey,
   type CursorPage,
   type CursorParams,
+  type KeysetWindow,
   type KeysetKey,
 } from './cursor.js';

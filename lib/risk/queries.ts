@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
-import { cursorTimestamp } from '../pagination/index.js';
+import { cursorTimestamp, type KeysetWindow } from '../pagination/index.js';
 
 /**
  * SQL for risk scores. `riskSql` holds each statement as a function of the client and typed
@@ -29,12 +29,8 @@ export type RiskScoreKey = z.output<typeof riskScoreKey>;
 /** The key a cursor stores for `row`. */
 export const riskScoreKeyOf = (row: RiskHistoryRow): RiskScoreKey => [row.cursor_ts, row.id];
 
-export interface RiskHistoryParams {
+export interface RiskHistoryParams extends KeysetWindow<RiskScoreKey> {
   driverId: number;
-  /** Rows to read: a page's size plus one, so `cursorPage` can tell whether there is a next page. */
-  limit: number;
-  /** Keyset position of the last score of the previous page: only older scores follow. */
-  after?: RiskScoreKey;
 }
 
 export const riskSql = {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
 import type { EventRow } from '../events/queries.js';
-import type { timestampUuidKey } from '../pagination/index.js';
+import type { KeysetWindow, timestampUuidKey } from '../pagination/index.js';
 
 /**
  * SQL for trips. `tripSql` holds each statement as a function of the client and typed parameters
@@ -48,11 +48,8 @@ export type TripKey = z.output<typeof timestampUuidKey>;
 /** The key a cursor stores for `row` (decode it with `timestampUuidKey`). */
 export const tripKeyOf = (row: DriverTripRow): TripKey => [row.cursor_ts, row.id];
 
-export interface DriverTripsParams {
+export interface DriverTripsParams extends KeysetWindow<TripKey> {
   driverId: number;
-  /** Rows to read: a page's size plus one, so `cursorPage` can tell whether there is a next page. */
-  limit: number;
-  after?: TripKey;
 }
 
 export interface TripEventsParams {
