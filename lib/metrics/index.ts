@@ -2,7 +2,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { EmfBuffer } from './emf.js';
-import { Registry, type CollectedMetric, type Collector, type Counter, type Gauge, type Histogram, type HistogramOptions, type MetricOptions } from './registry.js';
+import { Registry, type Collector, type Counter, type Gauge, type Histogram, type HistogramOptions, type MetricOptions } from './registry.js';
 
 export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
 export { EmfBuffer, type EmfPublisher } from './emf.js';
@@ -55,11 +55,6 @@ export function histogram<L extends string = never>(options: HistogramOptions<L>
 /** Adds a figure read at every `renderPrometheus()` (pool stats, cache stats); returns the remover. */
 export function registerCollector(collector: Collector): () => void {
   return registry.registerCollector(collector);
-}
-
-/** The collectors' current figures (for a scheduled function that reports or checks them). */
-export function collectPulledMetrics(): CollectedMetric[] {
-  return registry.collectPulled();
 }
 
 export function renderPrometheus(): string {
