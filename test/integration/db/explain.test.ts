@@ -4,7 +4,7 @@ import { dashboardSql } from '../../../lib/dashboard/queries.js';
 import { cursorTimestampOf, type Sql } from '../../../lib/db/index.js';
 import { driverSql } from '../../../lib/drivers/queries.js';
 import { eventSql } from '../../../lib/events/queries.js';
-import { pricingSql } from '../../../lib/pricing/queries.js';
+import { premiumSql } from '../../../lib/premiums/queries.js';
 import { riskSql } from '../../../lib/risk/queries.js';
 import { startOfUtcDay, type DatasetShape } from '../../../lib/seed/index.js';
 import { MAX_TRIP_EVENTS, tripSql } from '../../../lib/trips/queries.js';
@@ -115,7 +115,7 @@ describe('query plans over the 1000-driver dataset', () => {
     ['current risk score', (s) => riskSql.current(s, fixture.driverId)],
     ['risk score history (first page)', (s) => riskSql.history(s, { driverId: fixture.driverId, limit: 21 })],
     ['risk score history (next page)', (s) => riskSql.history(s, { driverId: fixture.driverId, limit: 21, after: ['2030-01-01T00:00:00.000000Z', 9_000_000] })],
-    ['current premium', (s) => pricingSql.current(s, fixture.driverId)],
+    ['current premium', (s) => premiumSql.current(s, fixture.driverId)],
     ['dashboard summary (last 24 hours)', (s) => dashboardSql.summary(s, { from: new Date(fixture.week.to.getTime() - DAY_MS), to: fixture.week.to })],
     ['dashboard trip activity per day (a week)', (s) => dashboardSql.dailyActivity(s, fixture.week)],
     ['dashboard risk distribution', (s) => dashboardSql.riskDistribution(s)],

@@ -1,7 +1,7 @@
 import { timedQuery, type Sql } from '../db/index.js';
 
 /**
- * SQL for premiums. `pricingSql` holds each statement as a function of the client and typed
+ * SQL for premiums. `premiumSql` holds each statement as a function of the client and typed
  * parameters returning a lazy query, run by the functions below and planned as-is by the EXPLAIN test.
  */
 
@@ -21,7 +21,7 @@ export interface PremiumRow {
   scored_at: Date | null;
 }
 
-export const pricingSql = {
+export const premiumSql = {
   /** The latest premium with its breakdown and the score behind it. */
   current: (sql: Sql, driverId: number) => sql<PremiumRow[]>`
     SELECT p.id, p.driver_id, p.policy_id, p.computed_at, p.base_amount, p.risk_factor, p.usage_factor, p.final_amount,
@@ -34,5 +34,5 @@ export const pricingSql = {
 };
 
 export function getCurrentPremium(driverId: number): Promise<PremiumRow | undefined> {
-  return timedQuery('pricing.current', async (sql) => (await pricingSql.current(sql, driverId))[0]);
+  return timedQuery('premiums.current', async (sql) => (await premiumSql.current(sql, driverId))[0]);
 }
