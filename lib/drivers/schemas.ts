@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RISK_BAND_NAMES } from '../bands/index.js';
+import { RISK_BAND_NAMES } from '../vocabulary/index.js';
 import { offsetPageSchema, offsetPaginationQuery } from '../pagination/index.js';
 import { dateParam, timestampParam } from '../validation/index.js';
 import { wireDate, wireInstant } from '../validation/wire.js';

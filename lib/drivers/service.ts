@@ -1,5 +1,5 @@
 import { hashPassword, assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
-import { riskBandOf, riskBandRange } from '../bands/index.js';
+import { riskBandOf, riskBandRange } from '../vocabulary/index.js';
 import { invalidateGroups } from '../cache/index.js';
 import { NotFoundError } from '../errors/index.js';
 import { offsetPage, offsetWindow } from '../pagination/index.js';

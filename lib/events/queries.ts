@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
 import type { KeysetWindow, timestampUuidKey } from '../pagination/index.js';
+import type { EventType } from '../vocabulary/index.js';
 
 /**
  * SQL for telematics events. `eventSql` holds each statement as a function of the client and
@@ -14,7 +15,7 @@ export interface EventRow {
   driver_id: number;
   vehicle_id: number;
   trip_id: string | null;
-  event_type: string;
+  event_type: EventType;
   lat: number | null;
   lon: number | null;
   speed_kmh: number | null;
@@ -39,7 +40,7 @@ export interface DriverEventsParams extends KeysetWindow<EventKey> {
   from: Date;
   to: Date;
   /** Only these event types (all when absent). */
-  types?: string[];
+  types?: EventType[];
 }
 
 export const eventSql = {

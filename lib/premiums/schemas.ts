@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { riskReasonSchema } from '../bands/index.js';
+import { riskReasonSchema } from '../vocabulary/index.js';
 import { wireInstant } from '../validation/wire.js';
 
 /** The premiums API on the wire. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RISK_BAND_NAMES, riskReasonSchema } from '../bands/index.js';
+import { RISK_BAND_NAMES, riskReasonSchema } from '../vocabulary/index.js';
 import { cursorPageSchema, cursorPaginationQuery } from '../pagination/index.js';
 import { wireInstant } from '../validation/wire.js';
 

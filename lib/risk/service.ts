@@ -1,5 +1,5 @@
 import { assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
-import { riskBandOf } from '../bands/index.js';
+import { riskBandOf } from '../vocabulary/index.js';
 import { NotFoundError } from '../errors/index.js';
 import { cursorPage, decodeCursor, queryFingerprint } from '../pagination/index.js';
 import { driverRiskGroup, riskCache } from './cache.js';
