@@ -36,9 +36,9 @@ export const eventKeyOf = (row: EventRow): EventKey => [row.cursor_ts, row.event
 
 export interface DriverEventsParams extends KeysetWindow<EventKey> {
   driverId: number;
-  /** Inclusive start and exclusive end of the period. */
-  from: Date;
-  to: Date;
+  /** Inclusive start and exclusive end of the period, as ISO text (cast in SQL, never through a Date). */
+  from: string;
+  to: string;
   /** Only these event types (all when absent). */
   types?: EventType[];
 }
@@ -52,7 +52,7 @@ export const eventSql = {
     SELECT event_id, ts, driver_id, vehicle_id, trip_id, event_type, lat, lon, speed_kmh,
            acceleration_mps2, lateral_mps2, heading_deg, data, received_at, ${cursorTimestampOf(sql, 'ts')} AS cursor_ts
     FROM telematics_events
-    WHERE driver_id = ${p.driverId} AND ts >= ${p.from} AND ts < ${p.to}
+    WHERE driver_id = ${p.driverId} AND ts >= ${p.from}::text::timestamptz AND ts < ${p.to}::text::timestamptz
       ${p.types && p.types.length > 0 ? sql`AND event_type = ANY(${p.types}::text[])` : sql``}
       ${p.after ? sql`AND (ts, event_id) < (${p.after[0]}::text::timestamptz, ${p.after[1]}::uuid)` : sql``}
     ORDER BY ts DESC, event_id DESC
