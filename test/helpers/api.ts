@@ -40,7 +40,7 @@ export async function callRoute<T = unknown>(handler: HttpApiHandler, spec: Rout
     ...(call.path ? { pathParameters: Object.fromEntries(Object.entries(call.path).map(([k, v]) => [k, String(v)])) } : {}),
     ...(call.body === undefined ? {} : { body: JSON.stringify(call.body) }),
   });
-  const result = (await handler(event, lambdaContext())) as APIGatewayProxyStructuredResultV2;
+  const result = (await handler(event, lambdaContext()));
   const text = result.body ?? '';
   const contentType = String(result.headers?.['content-type'] ?? '');
   return {
