@@ -1,4 +1,3 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { issueToken, type Principal } from '../../lib/auth/index.js';
 import type { HttpApiHandler } from '../../lib/middleware/index.js';
 import { routeKeyOf, type RouteSpec } from '../../lib/router/index.js';
