@@ -3,6 +3,7 @@ import { createSqlClient, sendsStatementTimeoutAtStartup, type SocketTracker, ty
 
 export { createSqlClient, sendsStatementTimeoutAtStartup } from './client.js';
 export { cursorTimestampOf } from './keyset.js';
+export { driverExists } from './lookups.js';
 export type { DbValueTypes, ReservedSql, Sql, SqlClientOptions, TransactionSql } from './client.js';
 
 /**

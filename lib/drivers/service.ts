@@ -1,7 +1,7 @@
 import { hashPassword, assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
 import { riskBandOf, riskBandRange } from '../vocabulary/index.js';
 import { invalidateGroups } from '../cache/index.js';
-import { NotFoundError } from '../errors/index.js';
+import { driverNotFound } from '../errors/index.js';
 import { offsetPage, offsetWindow } from '../pagination/index.js';
 import { resolvePeriod } from '../validation/period.js';
 import { DRIVER_LIST_GROUP, driverGroup, driversCache, driverStatisticsGroup } from './cache.js';
@@ -26,9 +26,6 @@ import type { CreateDriverBody, DriverDetail, DriverListQuery, DriverPage, Drive
 const STATISTICS_DEFAULT_DAYS = 30;
 const STATISTICS_MAX_DAYS = 3660;
 
-function notFound(driverId: number): NotFoundError {
-  return new NotFoundError(`Driver ${driverId} does not exist`, { code: 'driver_not_found' });
-}
 
 const iso = (value: Date): string => value.toISOString();
 
@@ -102,7 +99,7 @@ export async function getDriverDetail(principal: Principal, driverId: number): P
     `detail:${driverId}`,
     async () => {
       const row = await getDriver(driverId);
-      if (!row) throw notFound(driverId);
+      if (!row) throw driverNotFound(driverId);
       return toDetail(row);
     },
     { groups: [driverGroup(driverId)] },
@@ -134,7 +131,7 @@ export function getMyStatistics(principal: Principal, query: StatisticsQuery): P
 /** Loads a driver's detail from the database, bypassing the cache (just after a write). */
 async function freshDetail(driverId: number): Promise<DriverDetail> {
   const row = await getDriver(driverId);
-  if (!row) throw notFound(driverId);
+  if (!row) throw driverNotFound(driverId);
   return toDetail(row);
 }
 
@@ -151,7 +148,7 @@ export async function createDriver(body: CreateDriverBody): Promise<DriverDetail
 
 export async function changeDriver(driverId: number, changes: UpdateDriverBody): Promise<DriverDetail> {
   const updated = await updateDriver(driverId, changes);
-  if (!updated) throw notFound(driverId);
+  if (!updated) throw driverNotFound(driverId);
   await invalidateGroups(driverGroup(driverId), DRIVER_LIST_GROUP);
   return freshDetail(driverId);
 }

@@ -84,3 +84,8 @@ export class UnavailableError extends AppError {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/** The 404 every route about one driver answers for an id that does not exist. */
+export function driverNotFound(driverId: number): NotFoundError {
+  return new NotFoundError(`Driver ${driverId} does not exist`, { code: 'driver_not_found' });
+}

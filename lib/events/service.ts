@@ -1,4 +1,6 @@
 import { assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
+import { driverExists } from '../db/index.js';
+import { driverNotFound } from '../errors/index.js';
 import { cursorPage, decodeCursor, queryFingerprint, timestampUuidKey } from '../pagination/index.js';
 import { resolvePeriod } from '../validation/period.js';
 import { driverEventsGroup, eventsCache } from './cache.js';
@@ -47,6 +49,7 @@ export async function listEvents(principal: Principal, driverId: number, query: 
         limit: query.limit + 1,
         ...(after ? { after } : {}),
       });
+      if (rows.length === 0 && !after && !(await driverExists(driverId))) throw driverNotFound(driverId);
       const page = cursorPage(rows, query.limit, fingerprint, eventKeyOf);
       return { ...page, items: page.items.map(toEvent) };
     },

@@ -68,8 +68,11 @@ describe('trips', () => {
     const mine = await callRoute<TripPage>(handler, tripsApi.mine, { as: fewLogin, query: { limit: '100' } });
     const theirs = await callRoute(handler, tripsApi.ofDriver, { as: fewLogin, path: { driverId: many.driverId } });
 
+    const unknown = await callRoute<{ error: { code: string } }>(handler, tripsApi.ofDriver, { as: admin, path: { driverId: 2_000_000_000 } });
+
     expect(mine.status).toBe(200);
     expect(mine.body.items).toHaveLength(5);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'driver_not_found']);
     expect(mine.body.items.every((trip) => trip.driver_id === few.driverId)).toBe(true);
     expect(theirs.status).toBe(403);
   });
