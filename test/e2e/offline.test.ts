@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, issueToken, verifyToken } from '../../lib/auth/index.js';
 import type { HealthReport } from '../../lib/health/index.js';
-import { testSql } from '../helpers/db.js';
+import { createTestDriver, testSql, type TestDriver } from '../helpers/db.js';
+import { insertPremium, insertRiskScore } from '../helpers/fixtures.js';
 import { groupAlive, startOffline, type OfflineServer } from './offline-server.js';
-import { HTTP_PROBES, INVOKE_PROBES } from './service-functions.js';
+import { HTTP_PROBES, INVOKE_PROBES, NOT_IMPLEMENTED_FUNCTIONS } from './service-functions.js';
 
 /** The product's error shape: `{"error":{"code":"...","message":"..."}}` and nothing else. */
 function expectErrorBody(text: string): void {
@@ -20,16 +21,31 @@ describe('serverless offline, stage test', () => {
   // A login of this file's own: the test database need not hold the demo users.
   const admin = { username: `e2e-admin-${randomBytes(4).toString('hex')}`, password: 'e2e admin password' };
 
+  let probeDriver: TestDriver;
+  let token: string | undefined;
+  const loginToken = async (): Promise<string> => {
+    token ??= (
+      (await (
+        await fetch(`${offline.httpUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })
+      ).json()) as { access_token: string }
+    ).access_token;
+    return token;
+  };
+
   beforeAll(async () => {
     // The handlers must reach the test database, never the developer's.
     expect(process.env.DATABASE_URL).toMatch(/\/telematics_test(\?|$)/);
     await sql`INSERT INTO users (username, password_hash, role) VALUES (${admin.username}, ${await hashPassword(admin.password)}, 'admin')`;
+    probeDriver = await createTestDriver(sql);
+    const scoreId = await insertRiskScore(sql, probeDriver.driverId, 50, '2030-01-01T00:00:00Z');
+    await insertPremium(sql, probeDriver.driverId, scoreId, '2030-01-01T00:00:00Z', { base: 100, risk: 1, usage: 1, final: 100 });
     offline = await startOffline({ stage: 'test' });
   }, 180_000);
 
   afterAll(async () => {
     await offline?.stop();
     await sql`DELETE FROM users WHERE username = ${admin.username}`;
+    await probeDriver?.remove();
     await sql.end({ timeout: 5 });
   });
 
@@ -79,19 +95,28 @@ describe('serverless offline, stage test', () => {
     expect(text).toMatch(/^# TYPE http_request_duration_seconds histogram$/m);
   });
 
-  it.each(HTTP_PROBES)('$fn answers $method $path itself, errors as JSON with a code', async ({ method, path, body }) => {
-    const response = await fetch(`${offline.httpUrl}${path}`, {
+  it.each(HTTP_PROBES)('$fn answers $method $path with its own success', async ({ method, path, as, body, answers }) => {
+    const adminToken = await loginToken();
+    const response = await fetch(`${offline.httpUrl}${path.replace('{driverId}', String(probeDriver.driverId))}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {
+        ...(as === 'admin' ? { authorization: `Bearer ${adminToken}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body === 'login' ? { body: JSON.stringify(admin) } : {}),
     });
     const text = await response.text();
 
-    // Offline itself answers 404 for a route it does not know and 502 when a handler crashes;
-    // every other status comes from our handler. 501 marks a function whose issue has not landed.
-    expect(response.status === 501 || response.status < 500, `${response.status} ${text}`).toBe(true);
-    expect(response.status, text).not.toBe(404);
-    if (response.status >= 400) expectErrorBody(text);
+    expect(response.status, text).toBe(200);
+    if ('key' in answers) expect(Object.keys(JSON.parse(text) as object), text).toContain(answers.key);
+    else expect(response.headers.get('content-type') ?? '').toContain(answers.contentType);
+  });
+
+  it('answers a bad request on a real route with the JSON problem, never a 5xx', async () => {
+    const response = await fetch(`${offline.httpUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+    expect(response.status).toBe(400);
+    expectErrorBody(await response.text());
   });
 
   it.each(INVOKE_PROBES)('$fn is invocable through the Lambda Invoke API', async ({ fn, event }) => {
@@ -102,10 +127,13 @@ describe('serverless offline, stage test', () => {
     const payload = await response.text();
 
     expect(response.status, payload).toBe(200);
-    if (response.headers.get('x-amz-function-error') !== null) {
+    if (NOT_IMPLEMENTED_FUNCTIONS.includes(fn)) {
       // A function whose issue has not landed refuses the work the Lambda way, with a function
-      // error saying so (the equivalent of HTTP 501); any other failure fails this test.
+      // error saying so (the equivalent of HTTP 501).
+      expect(response.headers.get('x-amz-function-error'), payload).not.toBeNull();
       expect((JSON.parse(payload) as { errorMessage?: string }).errorMessage).toMatch(/not implemented/);
+    } else {
+      expect(response.headers.get('x-amz-function-error'), payload).toBeNull();
     }
   });
 
