@@ -29,7 +29,8 @@ const STATISTICS_MAX_DAYS = 3660;
 
 const iso = (value: Date): string => value.toISOString();
 
-function toSummary(row: DriverSummaryRow): DriverSummary {
+/** The fields every driver answer shares. */
+function driverFields(row: DriverSummaryRow | DriverDetailRow) {
   return {
     id: row.id,
     license_number: row.license_number,
@@ -38,20 +39,16 @@ function toSummary(row: DriverSummaryRow): DriverSummary {
     active: row.active,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
-    risk_score: row.risk_score,
-    risk_band: row.risk_score === null ? null : riskBandOf(row.risk_score),
   };
+}
+
+function toSummary(row: DriverSummaryRow): DriverSummary {
+  return { ...driverFields(row), risk_score: row.risk_score, risk_band: row.risk_score === null ? null : riskBandOf(row.risk_score) };
 }
 
 function toDetail(row: DriverDetailRow): DriverDetail {
   return {
-    id: row.id,
-    license_number: row.license_number,
-    name: row.name,
-    email: row.email,
-    active: row.active,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    ...driverFields(row),
     date_of_birth: row.date_of_birth,
     licensed_since: row.licensed_since,
     username: row.username,
