@@ -34,7 +34,10 @@ async function readJson(file) {
   return JSON.parse(await readFile(file, 'utf8'));
 }
 
-/** The folder Node would load `name` from when `fromDir` requires it (node_modules lookup up to root). */
+/**
+ * The folder Node would load `name` from when `fromDir` requires it (node_modules lookup up to root).
+ * @param {string} root @param {string} fromDir @param {string} name @returns {string | undefined}
+ */
 function locate(root, fromDir, name) {
   for (let dir = fromDir; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules', name);
@@ -70,7 +73,11 @@ export async function dependencyFolders(root, names) {
   return found;
 }
 
-/** The project's production dependencies split between the layers: `deps` as configured, `lib` the rest. */
+/**
+ * The project's production dependencies split between the layers: `deps` as configured, `lib` the rest.
+ * @param {string} root @param {string[]} depsLayerPackages
+ * @returns {Promise<{ lib: string[], deps: string[], production: string[] }>}
+ */
 export async function layerDependencies(root, depsLayerPackages) {
   const production = Object.keys((await readJson(path.join(root, 'package.json'))).dependencies ?? {});
   const unknown = depsLayerPackages.filter((name) => !production.includes(name));

@@ -1,6 +1,7 @@
 // Reads the zip archives `serverless package` writes (function artifacts and layers): their entries
 // with sizes, and extraction. Enough of the format for those archives (no zip64, no encryption);
 // the size guard, the packaging tests and bench:package use it, so none of them needs unzip(1).
+import { Buffer } from 'node:buffer';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
