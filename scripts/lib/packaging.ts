@@ -106,6 +106,8 @@ export async function readPackage(dir: string): Promise<PackagedService> {
 export interface LoadedHandler {
   /** milliseconds to import the handler module, from the first line of the import to its end */
   initMs: number;
+  /** CPU time (user + system) of that import: less sensitive than initMs to other processes */
+  cpuMs: number;
   /** file URLs of every module the import loaded */
   modules: string[];
   /** the extracted function (Lambda's /var/task) and layers (Lambda's /opt) */
@@ -130,6 +132,6 @@ export async function loadPackagedHandler(service: PackagedService, fn: Packaged
     env: { PATH: process.env.PATH, STAGE: 'test', LOG_LEVEL: 'ERROR', SERVICE_NAME: 'telematics' },
   });
   if (result.code !== 0) throw new Error(`loading ${fn.name} from its package failed:\n${result.output}`);
-  const { initMs, modules } = JSON.parse(result.output.trim().split('\n').at(-1) ?? '{}') as { initMs: number; modules: string[] };
-  return { initMs, modules, task, opt };
+  const { initMs, cpuMs, modules } = JSON.parse(result.output.trim().split('\n').at(-1) ?? '{}') as { initMs: number; cpuMs: number; modules: string[] };
+  return { initMs, cpuMs, modules, task, opt };
 }

@@ -129,7 +129,10 @@ async function compileLibrary(root, packageDir, dependencies) {
     format: 'esm',
     platform: 'node',
     target: 'node24',
+    // Stack traces point into lib/ (NODE_OPTIONS=--enable-source-maps); the maps carry line mappings
+    // only, not the sources, since Node reads and parses each one when its module loads.
     sourcemap: 'linked',
+    sourcesContent: false,
     logLevel: 'warning',
   });
   for (const file of files.filter((candidate) => !sources.includes(candidate))) {
