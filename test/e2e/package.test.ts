@@ -130,12 +130,15 @@ describe.each(PACKAGING_MODES)('serverless package --stage prod, packaging mode 
       expect(libModules).toEqual(['nodejs/node_modules/@telematics/lib/db/client.js']);
     });
   } else {
-    it('bundles one copy of the library and of each pooled client package into each function', async () => {
-      for (const name of ['health', 'ingest']) {
+    it('bundles at most one copy of the library and of each pooled client package into each function', async () => {
+      for (const name of ALL_FUNCTIONS) {
         const modules = bundledModules(await readZipText(fn(name).zip, fn(name).handlerFile));
-
         // One path each: a second copy (say node_modules/x/node_modules/postgres) would be a second pool.
-        for (const pooled of BUNDLED_POOLED) expect(modules.filter((module) => module === pooled || module.endsWith(`node_modules/${pooled}`)), `${name}: ${pooled}`).toHaveLength(1);
+        const copies = (pooled: string) => modules.filter((module) => module === pooled || module.endsWith(`node_modules/${pooled}`)).length;
+
+        for (const pooled of BUNDLED_POOLED) expect(copies(pooled), `${name}: ${pooled}`).toBeLessThanOrEqual(1);
+        // health uses them all (esbuild leaves out what a function never reaches).
+        if (name === 'health') for (const pooled of BUNDLED_POOLED) expect(copies(pooled), `${name}: ${pooled}`).toBe(1);
       }
     });
   }
