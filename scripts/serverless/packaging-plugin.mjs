@@ -2,8 +2,8 @@
 // in `plugins`, so its `initialize` hook runs before serverless-esbuild reads its options.
 //
 // 1. The switch. `layered` (default): lib/ and its production dependencies ship once, in the
-//    `lib` layer; each function bundle marks every production dependency external and imports the
-//    library as `@telematics/lib/...` (lib-imports.mjs), so it holds its handler only. `bundled`:
+//    `lib` layer; each function bundle imports the library as `@telematics/lib/...`
+//    (lib-imports.mjs), so it holds its handler only. `bundled`:
 //    each function bundle holds lib/ and its dependencies, and the `lib` layer is dropped. Both
 //    attach the `deps` layer (onnxruntime-node, the model) to every function. Only `package` and
 //    `deploy` are affected: serverless-offline does not load layers and keeps bundling lib/ from
@@ -60,12 +60,9 @@ export default class PackagingPlugin {
     }
     if (mode === 'bundled') delete service.layers.lib;
     if (mode !== 'layered' || !PACKAGING_COMMANDS.includes(this.serverless.processedInput.commands[0])) return;
-    const { production } = await layerDependencies(this.root, depsLayer);
-    const esbuild = service.custom.esbuild;
-    // `exclude`: external to the bundle and not installed into the zip; the layers provide them.
-    esbuild.exclude = [...new Set([...(esbuild.exclude ?? []), ...production])];
-    esbuild.plugins = [libFromLayerPlugin({ libDir: path.join(this.root, 'lib'), packageName: LIB_PACKAGE })];
-    this.log.notice(`Packaging mode layered: lib/ and ${production.length} production dependencies ship in layers`);
+    const { lib } = await layerDependencies(this.root, depsLayer);
+    service.custom.esbuild.plugins = [libFromLayerPlugin({ libDir: path.join(this.root, 'lib'), packageName: LIB_PACKAGE, libDependencies: lib })];
+    this.log.notice(`Packaging mode layered: lib/ and its dependencies ship in the lib layer`);
   }
 
   async buildLayers() {
