@@ -78,13 +78,13 @@ export async function dependencyFolders(root, names) {
 /**
  * The project's production dependencies split between the layers: `deps` as configured, `lib` the rest.
  * @param {string} root @param {string[]} depsLayerPackages
- * @returns {Promise<{ lib: string[], deps: string[], production: string[] }>}
+ * @returns {Promise<{ lib: string[], deps: string[] }>}
  */
 export async function layerDependencies(root, depsLayerPackages) {
   const production = Object.keys((await readJson(path.join(root, 'package.json'))).dependencies ?? {});
   const unknown = depsLayerPackages.filter((name) => !production.includes(name));
   if (unknown.length > 0) throw new Error(`custom.packaging.depsLayer names ${unknown.join(', ')}, not in package.json dependencies`);
-  return { lib: production.filter((name) => !depsLayerPackages.includes(name)), deps: depsLayerPackages, production };
+  return { lib: production.filter((name) => !depsLayerPackages.includes(name)), deps: depsLayerPackages };
 }
 
 /** Copies one package folder without its nested node_modules and without files nothing runs. */
@@ -108,7 +108,7 @@ async function copyFolders(root, folders, layerDir) {
 }
 
 /** @param {string} dir @returns {Promise<number>} bytes of every file under dir */
-export async function folderBytes(dir) {
+async function folderBytes(dir) {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
@@ -168,20 +168,20 @@ async function compileLibrary(root, packageDir, external) {
 /**
  * Builds one layer into its folder (emptied first) and returns what it holds.
  * @param {string} root @param {'lib' | 'deps'} name @param {{ depsLayer: string[] }} options
- * @returns {Promise<{ dir: string, bytes: number, packages: number, modules?: number }>}
+ * @returns {Promise<{ dir: string, bytes: number, packages: number, modules?: number }>} modules: lib's, for the lib layer
  */
 export async function buildLayer(root, name, { depsLayer }) {
   const dir = path.join(root, LAYER_DIRS[name]);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const split = await layerDependencies(root, depsLayer);
-  const depsFolders = await dependencyFolders(root, split.deps);
-  if (name === 'deps') {
-    await copyFolders(root, depsFolders.keys(), dir);
-    // Checked-in layer content: the model file and anything else functions read from /opt.
-    if (existsSync(path.join(root, 'layers/deps'))) await cp(path.join(root, 'layers/deps'), dir, { recursive: true });
-    return { dir, bytes: await folderBytes(dir), packages: depsFolders.size };
+  const { deps } = await layerDependencies(root, depsLayer);
+  if (name === 'lib') {
+    const modules = await compileLibrary(root, path.join(dir, 'nodejs/node_modules', LIB_PACKAGE), deps);
+    return { dir, bytes: await folderBytes(dir), packages: 1, modules };
   }
-  const modules = await compileLibrary(root, path.join(dir, 'nodejs/node_modules', LIB_PACKAGE), split.deps);
-  return { dir, bytes: await folderBytes(dir), packages: 1, modules };
+  const folders = await dependencyFolders(root, deps);
+  await copyFolders(root, folders.keys(), dir);
+  // Checked-in layer content: the model file and anything else functions read from /opt.
+  if (existsSync(path.join(root, 'layers/deps'))) await cp(path.join(root, 'layers/deps'), dir, { recursive: true });
+  return { dir, bytes: await folderBytes(dir), packages: folders.size };
 }

@@ -70,7 +70,8 @@ export default class PackagingPlugin {
     for (const name of this.serverless.service.getAllLayers()) {
       if (!(name in LAYER_DIRS)) continue;
       const layer = await buildLayer(this.root, name, { depsLayer });
-      this.log.notice(`Layer ${name}: ${layer.packages} packages${layer.modules ? `, ${layer.modules} lib modules` : ''}, ${mb(layer.bytes)} MB unzipped`);
+      const holds = layer.modules === undefined ? `${layer.packages} packages` : `${layer.modules} lib modules with the dependencies they use`;
+      this.log.notice(`Layer ${name}: ${holds}, ${mb(layer.bytes)} MB unzipped`);
     }
   }
 
