@@ -24,7 +24,6 @@ import type { CreateDriverBody, DriverDetail, DriverListQuery, DriverPage, Drive
  */
 
 const STATISTICS_DEFAULT_DAYS = 30;
-const STATISTICS_MAX_DAYS = 3660;
 
 
 const iso = (value: Date): string => value.toISOString();
@@ -109,7 +108,7 @@ export function getMyDriver(principal: Principal): Promise<DriverDetail> {
 
 export async function getStatistics(principal: Principal, driverId: number, query: StatisticsQuery): Promise<DriverStatistics> {
   assertCanReadDriver(principal, driverId);
-  const period = resolvePeriod(query, { defaultDays: STATISTICS_DEFAULT_DAYS, maxDays: STATISTICS_MAX_DAYS });
+  const period = resolvePeriod(query, { defaultDays: STATISTICS_DEFAULT_DAYS });
   return driversCache.getOrLoad(
     `statistics:${driverId}:${period.from}:${period.to}`,
     async () => {

@@ -11,7 +11,6 @@ import type { DriverEventsQuery, EventPage, TelematicsEvent } from './schemas.js
 
 const LIST_ROUTE = 'events.by_driver';
 const DEFAULT_DAYS = 7;
-const MAX_DAYS = 366;
 
 function toEvent(row: EventRow): TelematicsEvent {
   return {
@@ -34,7 +33,7 @@ function toEvent(row: EventRow): TelematicsEvent {
 
 export async function listEvents(principal: Principal, driverId: number, query: DriverEventsQuery): Promise<EventPage> {
   assertCanReadDriver(principal, driverId);
-  const period = resolvePeriod(query, { defaultDays: DEFAULT_DAYS, maxDays: MAX_DAYS });
+  const period = resolvePeriod(query, { defaultDays: DEFAULT_DAYS });
   const types = query.types ?? [];
   // The cursor belongs to the period and types it was issued for: a page from another filter is refused.
   const fingerprint = queryFingerprint(LIST_ROUTE, { driverId, ...period, types });

@@ -48,7 +48,7 @@ describe('dashboard', () => {
   });
 
   it('lists every UTC day of the period, empty days as zeros', async () => {
-    const answer = await callRoute<TripActivity>(handler, dashboardApi.tripActivity, { as: admin, query: period });
+    const answer = await callRoute<TripActivity>(handler, dashboardApi.tripActivity, { as: admin, query: { days: '3', to: '2031-03-04' } });
 
     expect(answer.body.days.map((d) => [d.day, d.trips, d.drivers, d.distance_km])).toEqual([
       ['2031-03-01', 2, 1, 42],
@@ -69,14 +69,16 @@ describe('dashboard', () => {
     ]);
   });
 
-  it('is for admins only, and refuses a period longer than a year', async () => {
+  it('is for admins only, and refuses a chart longer than a year or a reversed period', async () => {
     const asDriver = await callRoute(handler, dashboardApi.summary, { as: driver });
-    const tooLong = await callRoute<{ error: { fields: { field: string }[] } }>(handler, dashboardApi.summary, {
+    const tooLong = await callRoute<{ error: { fields: { field: string }[] } }>(handler, dashboardApi.tripActivity, { as: admin, query: { days: '367' } });
+    const reversed = await callRoute<{ error: { fields: { field: string }[] } }>(handler, dashboardApi.summary, {
       as: admin,
-      query: { from: '2020-01-01T00:00:00Z', to: '2031-01-01T00:00:00Z' },
+      query: { from: '2031-01-01T00:00:00Z', to: '2020-01-01T00:00:00Z' },
     });
 
     expect(asDriver.status).toBe(403);
-    expect([tooLong.status, tooLong.body.error.fields[0]?.field]).toEqual([400, 'query.from']);
+    expect([tooLong.status, tooLong.body.error.fields[0]?.field]).toEqual([400, 'query.days']);
+    expect([reversed.status, reversed.body.error.fields[0]?.field]).toEqual([400, 'query.from']);
   });
 });
