@@ -137,22 +137,25 @@ export function loadConfig(env: Env = process.env): Config {
       const got = relevant[name];
       problems.push(`${name}: ${issue.message}${got === undefined ? '' : `, got "${redact(name, got)}"`}`);
     }
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
-  const isLocal = LOCAL_STAGES.has(e.STAGE);
-  let jwtSecret = e.JWT_SECRET;
-  if (!jwtSecret) {
-    if (isLocal) jwtSecret = LOCAL_JWT_SECRET;
-    else problems.push(`JWT_SECRET: required when STAGE=${e.STAGE}`);
-  } else if (jwtSecret.length < 32) {
-    problems.push('JWT_SECRET: expected at least 32 characters');
-  } else if (!isLocal && jwtSecret === LOCAL_JWT_SECRET) {
-    problems.push(`JWT_SECRET: the local development secret cannot be used when STAGE=${e.STAGE}`);
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
+  // The secret's rules depend on the stage, so they run beside the schema rather than after it: a
+  // missing JWT_SECRET is reported together with every other bad variable. With an unreadable STAGE
+  // only the length rule applies (STAGE's own problem is already listed).
+  const stage = EnvSchema.shape.STAGE.safeParse(relevant.STAGE);
+  const isLocal = stage.success && LOCAL_STAGES.has(stage.data);
+  const jwtSecret = relevant.JWT_SECRET ?? (isLocal ? LOCAL_JWT_SECRET : undefined);
+  const secretProblem = stage.success ? jwtSecretProblem(jwtSecret, stage.data, isLocal) : jwtSecret !== undefined && jwtSecretProblem(jwtSecret, 'local', true);
+  if (secretProblem) problems.push(`JWT_SECRET: ${secretProblem}`);
+  if (!parsed.success || problems.length > 0 || jwtSecret === undefined) throw new ConfigError(problems);
 
-  return toConfig(e, jwtSecret ?? LOCAL_JWT_SECRET, isLocal);
+  return toConfig(parsed.data, jwtSecret, isLocal);
+}
+
+function jwtSecretProblem(secret: string | undefined, stage: Stage, isLocal: boolean): string | undefined {
+  if (secret === undefined) return `required when STAGE=${stage}`;
+  if (secret.length < 32) return 'expected at least 32 characters';
+  if (!isLocal && secret === LOCAL_JWT_SECRET) return `the local development secret cannot be used when STAGE=${stage}`;
+  return undefined;
 }
 
 function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
