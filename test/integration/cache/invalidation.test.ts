@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfig } from '../../../lib/config/index.js';
 import { connectCacheBus, createCache, invalidateGroups, type Cache } from '../../../lib/cache/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { setEnv } from '../../helpers/config.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 import { CacheWorker, loadCounterKey, sourceKey } from './worker-process.js';
 
@@ -10,13 +10,12 @@ const prefix = uniquePrefix('cache-invalidation');
 const redis = rawRedis();
 let reader: CacheWorker;
 let writer: Cache;
+let restoreEnv = (): void => {};
 
 const now = (): number => performance.timeOrigin + performance.now();
 
 beforeAll(async () => {
-  process.env.CACHE_PREFIX = prefix;
-  process.env.REDIS_URL = TEST_REDIS_URL;
-  resetConfig();
+  restoreEnv = setEnv({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
   // The test process plays the instance that writes; the worker is another instance that reads.
   writer = createCache({ name: 'profiles', ttl: 60_000 });
   await connectCacheBus();
@@ -28,6 +27,7 @@ afterAll(async () => {
   await closeRedis();
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
+  restoreEnv();
 });
 
 describe('invalidation across instances', () => {

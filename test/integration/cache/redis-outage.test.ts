@@ -1,28 +1,32 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConfig, resetConfig } from '../../../lib/config/index.js';
+import { getConfig } from '../../../lib/config/index.js';
 import { connectCacheBus, createCache, getCacheHealth } from '../../../lib/cache/index.js';
 import { closeRedis, pingRedis } from '../../../lib/redis/index.js';
+import { setEnv } from '../../helpers/config.js';
 import { PrivateRedisServer, uniquePrefix } from '../../helpers/redis.js';
 
 // This file stops Redis, so it runs its own redis-server; the shared one is never touched.
 let server: PrivateRedisServer;
+let restoreEnv = (): void => {};
 
 beforeAll(async () => {
   server = await PrivateRedisServer.start();
-  process.env.REDIS_URL = server.url;
-  process.env.CACHE_PREFIX = uniquePrefix('cache-outage');
-  process.env.CACHE_BREAKER_THRESHOLD = '3';
-  process.env.CACHE_BREAKER_COOLDOWN_MS = '200';
-  process.env.REDIS_COMMAND_TIMEOUT_MS = '100';
-  resetConfig();
+  restoreEnv = setEnv({
+    REDIS_URL: server.url,
+    CACHE_PREFIX: uniquePrefix('cache-outage'),
+    CACHE_BREAKER_THRESHOLD: '3',
+    CACHE_BREAKER_COOLDOWN_MS: '200',
+    REDIS_COMMAND_TIMEOUT_MS: '100',
+  });
   await connectCacheBus();
 });
 
 afterAll(async () => {
   await closeRedis();
   await server.kill();
+  restoreEnv();
 });
 
 /** The most one read may spend on Redis before falling back: a first connection plus one command. */
