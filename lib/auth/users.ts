@@ -24,3 +24,18 @@ export async function findUserByUsername(username: string): Promise<UserCredenti
   const row = rows[0];
   return row && { id: row.id, role: row.role, driverId: row.driver_id, passwordHash: row.password_hash, active: row.active };
 }
+
+/** Stores `newHash` for a user if its hash is still `oldHash`; false when another change came first. */
+export type PasswordHashUpdate = (userId: number, oldHash: string, newHash: string) => Promise<boolean>;
+
+/** Compare-and-set, so a rehash never overwrites a password changed meanwhile. */
+export async function replacePasswordHash(userId: number, oldHash: string, newHash: string): Promise<boolean> {
+  const rows = await timedQuery('users.replace_password_hash', (sql) =>
+    sql`
+      UPDATE users SET password_hash = ${newHash}
+      WHERE id = ${userId} AND password_hash = ${oldHash}
+      RETURNING id
+    `,
+  );
+  return rows.length === 1;
+}
