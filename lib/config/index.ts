@@ -79,6 +79,12 @@ const EnvSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('telematics-api'),
   JWT_TTL_S: int(60, 7 * 86_400).default(3600),
   PASSWORD_MIN_LENGTH: int(8, 128).default(8),
+  // Login throttling (lib/auth/throttle.ts): failed sign-ins allowed per window, counted fleet-wide in Redis.
+  LOGIN_THROTTLE_WINDOW_S: int(1, 86_400).default(900),
+  LOGIN_THROTTLE_MAX_PER_USERNAME: int(1, 1000).default(5),
+  LOGIN_THROTTLE_MAX_PER_SOURCE: int(1, 100_000).default(50),
+  // How long an instance trusts a user's active flag before reading it again (deactivation also invalidates it at once).
+  AUTH_USER_CACHE_TTL_MS: int(0, 600_000).default(15_000),
 
   CACHE_ENABLED: boolean.default(true),
   CACHE_PREFIX: z.string().regex(/^[\w:-]+$/, { error: 'expected letters, digits, _, - or :' }).default('tele'),
@@ -191,7 +197,19 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       // Every other case leaves credentials to the SDK's default provider chain.
       localStackCredentials: isLocal && e.S3_ENDPOINT !== '' && !e.AWS_ACCESS_KEY_ID,
     },
-    auth: { jwtSecret, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, tokenTtlS: e.JWT_TTL_S, passwordMinLength: e.PASSWORD_MIN_LENGTH },
+    auth: {
+      jwtSecret,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      tokenTtlS: e.JWT_TTL_S,
+      passwordMinLength: e.PASSWORD_MIN_LENGTH,
+      userCacheTtlMs: e.AUTH_USER_CACHE_TTL_MS,
+      loginThrottle: {
+        windowS: e.LOGIN_THROTTLE_WINDOW_S,
+        maxPerUsername: e.LOGIN_THROTTLE_MAX_PER_USERNAME,
+        maxPerSource: e.LOGIN_THROTTLE_MAX_PER_SOURCE,
+      },
+    },
     cache: {
       enabled: e.CACHE_ENABLED,
       prefix: e.CACHE_PREFIX,
