@@ -84,7 +84,7 @@ const EnvSchema = z.object({
   LOGIN_THROTTLE_MAX_PER_USERNAME: int(1, 1000).default(5),
   LOGIN_THROTTLE_MAX_PER_SOURCE: int(1, 100_000).default(50),
   // How long an instance trusts a user's active flag before reading it again (deactivation also invalidates it at once).
-  AUTH_USER_CACHE_TTL_MS: int(0, 600_000).default(15_000),
+  AUTH_USER_CACHE_TTL_MS: int(1000, 600_000).default(15_000),
 
   CACHE_ENABLED: boolean.default(true),
   CACHE_PREFIX: z.string().regex(/^[\w:-]+$/, { error: 'expected letters, digits, _, - or :' }).default('tele'),

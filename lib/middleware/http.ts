@@ -1,7 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { assertAccess, bearerToken, verifyToken, type AccessLevel, type Principal } from '../auth/index.js';
+import { assertAccess, assertUserActive, bearerToken, verifyToken, type AccessLevel, type Principal } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
 import { asResponse, headerOf, problemResponse, readJsonBody, toApiGatewayResult } from '../http/index.js';
 import { addLogKeys, correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
@@ -14,7 +14,7 @@ import { checkInput, validationError } from '../validation/index.js';
  *
  *   correlation id, route and Lambda context in the invocation scope (every log line carries them)
  *   -> timing, access log, metrics
- *   -> error mapping -> auth (Bearer token, role) -> JSON body (size, type, syntax)
+ *   -> error mapping -> auth (Bearer token, active account, role) -> JSON body (size, type, syntax)
  *   -> validation of path, query and body -> the business function
  *
  * The business function receives typed, validated input and returns data (200 JSON), `undefined`
@@ -96,13 +96,17 @@ function mapErrors(): HttpMiddleware {
   };
 }
 
-/** Verifies the Bearer token (401) and the role the route needs (403). */
+/**
+ * Verifies the Bearer token and that its account is still active (401: a deactivated user's
+ * token is refused on every route, whatever its role), then the role the route needs (403).
+ */
 function authorize(level: AccessLevel): HttpMiddleware {
   return {
     before: async (request) => {
       if (level === 'public') return;
       const principal = await verifyToken(bearerToken(headerOf(request.event, 'authorization')));
       addLogKeys({ user_id: principal.userId, role: principal.role });
+      await assertUserActive(principal);
       assertAccess(principal, level);
       request.event.principal = principal;
     },
