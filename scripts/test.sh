@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Tests run as the test stage; scripts the tests start (seed, migrate) refuse to write without a STAGE.
+export STAGE="${STAGE:-test}"
+
 bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 

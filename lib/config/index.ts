@@ -233,8 +233,13 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
 
 function redact(name: string, value: string): string {
   if (/SECRET|PASSWORD|TOKEN/.test(name)) return '***';
-  if (/_URL$/.test(name)) return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  if (/_URL$/.test(name)) return redactUrl(value);
   return value;
+}
+
+/** A URL with its password replaced by `***`, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 let cached: Config | undefined;
