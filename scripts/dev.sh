@@ -23,6 +23,10 @@ die() {
 }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The writing scripts below (migrate, seed) refuse to run without an explicit STAGE; this runner is
+# the local stage unless told otherwise.
+export STAGE="${STAGE:-local}"
+
 step "npm packages"
 bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"

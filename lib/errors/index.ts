@@ -69,6 +69,19 @@ export class UnsupportedMediaTypeError extends AppError {
   readonly status = 415;
 }
 
+/** Too many attempts (login throttling); the client may try again after `retryAfterS` seconds. */
+export class TooManyRequestsError extends AppError {
+  readonly code = 'too_many_requests';
+  readonly status = 429;
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
+}
+
 export class NotImplementedError extends AppError {
   readonly code = 'not_implemented';
   readonly status = 501;

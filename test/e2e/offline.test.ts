@@ -18,8 +18,11 @@ function expectErrorBody(text: string): void {
 describe('serverless offline, stage test', () => {
   let offline: OfflineServer;
   const sql = testSql();
-  // A login of this file's own: the test database need not hold the demo users.
-  const admin = { username: `e2e-admin-${randomBytes(4).toString('hex')}`, password: 'e2e admin password' };
+  // Logins of this file's own: the test database need not hold the demo users. Tokens are checked
+  // against the users table on every authenticated route, so they must name real, active users.
+  const suffix = randomBytes(4).toString('hex');
+  const admin = { username: `e2e-admin-${suffix}`, password: 'e2e admin password' };
+  const users: { admin: number; driver: number; driverId: number } = { admin: 0, driver: 0, driverId: 0 };
 
   let probeDriver: TestDriver;
   let token: string | undefined;
@@ -34,8 +37,15 @@ describe('serverless offline, stage test', () => {
 
   beforeAll(async () => {
     // The handlers must reach the test database, never the developer's.
-    expect(process.env.DATABASE_URL).toMatch(/\/telematics_test(\?|$)/);
-    await sql`INSERT INTO users (username, password_hash, role) VALUES (${admin.username}, ${await hashPassword(admin.password)}, 'admin')`;
+    expect(process.env.DATABASE_URL).toMatch(/\/telematics_test(_\w+)?(\?|$)/);
+    const hash = await hashPassword(admin.password);
+    const idOf = (rows: { id: number }[]) => rows[0]?.id ?? 0;
+    users.admin = idOf(await sql`INSERT INTO users (username, password_hash, role) VALUES (${admin.username}, ${hash}, 'admin') RETURNING id`);
+    users.driverId = idOf(await sql`
+      INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
+      VALUES (${`E2E-${suffix}`.toUpperCase()}, 'E2E Driver', ${`e2e-${suffix}@example.com`}, '1985-01-01', '2005-01-01') RETURNING id`);
+    users.driver = idOf(await sql`
+      INSERT INTO users (username, password_hash, role, driver_id) VALUES (${`e2e-driver-${suffix}`}, ${hash}, 'driver', ${users.driverId}) RETURNING id`);
     probeDriver = await createTestDriver(sql);
     const scoreId = await insertRiskScore(sql, probeDriver.driverId, 50, '2030-01-01T00:00:00Z');
     await insertPremium(sql, probeDriver.driverId, scoreId, '2030-01-01T00:00:00Z', { base: 100, risk: 1, usage: 1, final: 100 });
@@ -44,7 +54,8 @@ describe('serverless offline, stage test', () => {
 
   afterAll(async () => {
     await offline?.stop();
-    await sql`DELETE FROM users WHERE username = ${admin.username}`;
+    await sql`DELETE FROM users WHERE id = ANY(${[users.admin, users.driver]})`;
+    await sql`DELETE FROM drivers WHERE id = ${users.driverId}`;
     await probeDriver?.remove();
     await sql.end({ timeout: 5 });
   });
@@ -82,8 +93,8 @@ describe('serverless offline, stage test', () => {
   });
 
   it('GET /metrics answers 401 without a token, 403 to a driver and the Prometheus text to an admin', async () => {
-    const asAdmin = await issueToken({ userId: 1, role: 'admin', driverId: null });
-    const asDriver = await issueToken({ userId: 2, role: 'driver', driverId: 2 });
+    const asAdmin = await issueToken({ userId: users.admin, role: 'admin', driverId: null });
+    const asDriver = await issueToken({ userId: users.driver, role: 'driver', driverId: users.driverId });
     const scrape = (token?: string) => fetch(`${offline.httpUrl}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
     const [anonymous, driver, admin] = await Promise.all([scrape(), scrape(asDriver.token), scrape(asAdmin.token)]);

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache } from '../../../lib/cache/index.js';
-import { resetConfig } from '../../../lib/config/index.js';
 import { closeDb, timedQuery } from '../../../lib/db/index.js';
 import { renderPrometheus } from '../../../lib/metrics/index.js';
 import { instrumentInstance } from '../../../lib/observability/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { setEnv } from '../../helpers/config.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
 const prefix = uniquePrefix('observability');
 const redis = rawRedis();
+let restoreEnv = (): void => {};
 
 /** The value of one sample line in Prometheus text, or undefined when the series is absent. */
 function sample(text: string, series: string): number | undefined {
@@ -17,9 +18,7 @@ function sample(text: string, series: string): number | undefined {
 }
 
 beforeAll(() => {
-  process.env.CACHE_PREFIX = prefix;
-  process.env.REDIS_URL = TEST_REDIS_URL;
-  resetConfig();
+  restoreEnv = setEnv({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
   instrumentInstance();
 });
 
@@ -28,6 +27,7 @@ afterAll(async () => {
   await closeRedis();
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
+  restoreEnv();
 });
 
 describe('instrumentInstance', () => {

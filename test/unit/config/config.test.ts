@@ -57,6 +57,19 @@ describe('loadConfig', () => {
     expect(problemsOf({ STAGE: 'prod' })).toEqual(['JWT_SECRET: required when STAGE=prod']);
   });
 
+  it('reports a missing JWT_SECRET together with the other bad variables', () => {
+    const problems = problemsOf({ STAGE: 'prod', DB_POOL_MAX: 'x', REDIS_URL: 'nope' });
+
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DB_POOL_MAX', 'JWT_SECRET', 'REDIS_URL']);
+    expect(problems).toContain('JWT_SECRET: required when STAGE=prod');
+  });
+
+  it('reports a short JWT_SECRET together with a malformed STAGE', () => {
+    const problems = problemsOf({ STAGE: 'qa', JWT_SECRET: 'short-secret' });
+
+    expect(problems).toEqual(['STAGE: expected one of local, test, dev, staging, prod, got "qa"', 'JWT_SECRET: expected at least 32 characters']);
+  });
+
   it('rejects a short JWT_SECRET without echoing it', () => {
     const problems = problemsOf({ STAGE: 'prod', JWT_SECRET: 'short-secret' });
 
