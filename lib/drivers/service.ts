@@ -1,4 +1,4 @@
-import { hashPassword, assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
+import { assertCanReadDriver, hashPassword, ownDriverId, userGroup, type Principal } from '../auth/index.js';
 import { riskBandOf, riskBandRange } from '../vocabulary/index.js';
 import { invalidateGroups } from '../cache/index.js';
 import { driverNotFound } from '../errors/index.js';
@@ -145,7 +145,8 @@ export async function createDriver(body: CreateDriverBody): Promise<DriverDetail
 export async function changeDriver(driverId: number, changes: UpdateDriverBody): Promise<DriverDetail> {
   const updated = await updateDriver(driverId, changes);
   if (!updated) throw driverNotFound(driverId);
-  await invalidateGroups(driverGroup(driverId), DRIVER_LIST_GROUP);
+  // A deactivation ends the driver's sessions at once: the account check of every instance reloads.
+  await invalidateGroups(driverGroup(driverId), DRIVER_LIST_GROUP, ...updated.user_ids.map(userGroup));
   return freshDetail(driverId);
 }
 

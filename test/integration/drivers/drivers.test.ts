@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/drivers/handler.js';
-import { authenticate, type Principal } from '../../../lib/auth/index.js';
+import { authenticate, isUserActive, type Principal } from '../../../lib/auth/index.js';
 import { driversApi, driversCache, type DriverDetail, type DriverPage, type DriverStatistics } from '../../../lib/drivers/index.js';
 import { callRoute } from '../../helpers/api.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
@@ -142,6 +142,7 @@ describe('drivers', () => {
   it('shows an admin edit on the next read, though the first read was cached', async () => {
     const read = () => callRoute<DriverDetail>(handler, driversApi.detail, { as: admin, path: { driverId: drivers[3]!.driverId } });
     await read();
+    await isUserActive(admin.userId);
     const cached = await countStatements(read);
     const edit = await callRoute<DriverDetail>(handler, driversApi.update, { as: admin, path: { driverId: drivers[3]!.driverId }, body: { email: `edited.${prefix.toLowerCase()}@example.com` } });
     const after = await read();

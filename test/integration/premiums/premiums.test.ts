@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/premiums/handler.js';
-import type { Principal } from '../../../lib/auth/index.js';
+import { isUserActive, type Principal } from '../../../lib/auth/index.js';
 import { premiumsApi, premiumsCache, warmDriverPremiums, type Premium } from '../../../lib/premiums/index.js';
 import { callRoute } from '../../helpers/api.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
@@ -54,6 +54,7 @@ describe('premiums', () => {
     await warmDriverPremiums([priced.driverId]);
     premiumsCache.clearL1();
 
+    await isUserActive(pricedLogin.userId);
     const read = await countStatements(() => callRoute<Premium>(handler, premiumsApi.mine, { as: pricedLogin }));
 
     expect(read.result.body.final_amount).toBe(99);

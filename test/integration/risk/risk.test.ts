@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/risk/handler.js';
-import type { Principal } from '../../../lib/auth/index.js';
+import { isUserActive, type Principal } from '../../../lib/auth/index.js';
 import { invalidateGroups } from '../../../lib/cache/index.js';
 import { driverRiskGroup, riskApi, riskCache, warmDriverRisk, type RiskHistoryPage, type RiskScore } from '../../../lib/risk/index.js';
 import { callRoute } from '../../helpers/api.js';
@@ -58,6 +58,7 @@ describe('risk', () => {
     await warmDriverRisk([scored.driverId]);
     riskCache.clearL1();
 
+    await isUserActive(login.userId);
     const read = await countStatements(() => callRoute<RiskScore>(handler, riskApi.myCurrent, { as: login }));
 
     expect(read.result.body).toMatchObject({ score: 55, risk_band: 'medium' });
