@@ -92,6 +92,8 @@ const EnvSchema = z.object({
 
   PARTITION_MONTHS_AHEAD: int(1, 36).default(3),
   RETENTION_MONTHS: int(1, 120).default(12),
+  // Prepended to archive keys in S3_ARCHIVE_BUCKET (e.g. one prefix per environment sharing a bucket).
+  PARTITION_ARCHIVE_PREFIX: z.string().regex(/^([\w.-]+\/)*$/, { error: 'expected empty or path segments ending in /' }).default(''),
 
   HARSH_BRAKING_MPS2: num.default(-3),
   HARSH_ACCELERATION_MPS2: num.default(2.25),
@@ -199,7 +201,7 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       breakerThreshold: e.CACHE_BREAKER_THRESHOLD,
     },
     http: { maxBodyBytes: e.MAX_BODY_BYTES },
-    partitions: { monthsAhead: e.PARTITION_MONTHS_AHEAD, retentionMonths: e.RETENTION_MONTHS },
+    partitions: { monthsAhead: e.PARTITION_MONTHS_AHEAD, retentionMonths: e.RETENTION_MONTHS, archivePrefix: e.PARTITION_ARCHIVE_PREFIX },
     harsh: {
       brakingMps2: e.HARSH_BRAKING_MPS2,
       accelerationMps2: e.HARSH_ACCELERATION_MPS2,
