@@ -76,13 +76,14 @@ export function decodeArchive(bytes: Uint8Array): { header: ArchiveHeader; lines
   const text = gunzipSync(bytes).toString('utf8');
   const [first, ...rest] = text.split('\n');
   if (rest.at(-1) === '') rest.pop();
-  let header: ArchiveHeader;
+  let parsed: { format?: unknown };
   try {
-    header = JSON.parse(first ?? '') as ArchiveHeader;
+    parsed = JSON.parse(first ?? '') as { format?: unknown };
   } catch {
     throw new ArchiveVerificationError('archive data object has no JSON header line');
   }
-  if (header.format !== ARCHIVE_FORMAT) throw new ArchiveVerificationError(`archive format "${String(header.format as unknown)}" is not ${ARCHIVE_FORMAT}`);
+  if (parsed.format !== ARCHIVE_FORMAT) throw new ArchiveVerificationError(`archive format ${JSON.stringify(parsed.format)} is not ${ARCHIVE_FORMAT}`);
+  const header = parsed as ArchiveHeader;
   return { header, lines: rest };
 }
 
