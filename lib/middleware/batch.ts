@@ -1,7 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
-import { instrumentInstance } from '../observability/index.js';
+import { instrumentInstance, publishInstanceFiguresIfDue } from '../observability/index.js';
 import { flushMetrics, observeBatch } from '../metrics/index.js';
 
 /**
@@ -63,6 +63,7 @@ export function batchHandler<E, R>(name: string, run: (event: E, batch: BatchCon
           return await stack(event, context);
         } finally {
           flushMetrics();
+          await publishInstanceFiguresIfDue();
         }
       },
       { logKeys: { handler: name }, ...(context ? { lambdaContext: context } : {}) },

@@ -5,7 +5,7 @@ import { assertAccess, bearerToken, verifyToken, type AccessLevel, type Principa
 import { getConfig } from '../config/index.js';
 import { asResponse, headerOf, problemResponse, readJsonBody, toApiGatewayResult } from '../http/index.js';
 import { addLogKeys, correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
-import { instrumentInstance } from '../observability/index.js';
+import { instrumentInstance, publishInstanceFiguresIfDue } from '../observability/index.js';
 import { flushMetrics, observeHttpRequest } from '../metrics/index.js';
 import { checkInput, validationError } from '../validation/index.js';
 
@@ -184,6 +184,7 @@ export function httpHandler<P extends Schema = undefined, Q extends Schema = und
           return toApiGatewayResult(problemResponse(error, correlationId), correlationId);
         } finally {
           flushMetrics();
+          await publishInstanceFiguresIfDue();
         }
       },
       { logKeys: { route: options.route }, lambdaContext: context },
