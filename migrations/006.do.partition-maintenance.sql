@@ -16,3 +16,7 @@ CREATE TABLE partition_archives (
   updated_at      timestamptz NOT NULL DEFAULT now(),
   CHECK (state IN ('detached') OR (data_key IS NOT NULL AND manifest_key IS NOT NULL AND row_count IS NOT NULL AND sha256 IS NOT NULL))
 );
+
+-- Dead letters of the last hour (lib/metrics/queries.ts metricsSql.deadLetters, every minute):
+--   SELECT count(*) FROM dead_letters WHERE received_at >= $1
+CREATE INDEX dead_letters_received_idx ON dead_letters (received_at);

@@ -66,6 +66,13 @@ const EnvSchema = z.object({
   KAFKA_TOPIC: z.string().regex(/^[\w.-]+$/, { error: 'expected a Kafka topic name' }).default('telematics.events'),
   KAFKA_CLIENT_ID: z.string().min(1).default('telematics'),
   KAFKA_CONSUMER_GROUP: z.string().min(1).default('telematics-ingest'),
+  // Deployed clusters: TLS, and SASL as MSK offers it (SCRAM with a secret, or IAM with the function's role).
+  KAFKA_SSL: boolean.default(false),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'], { error: 'expected plain, scram-sha-256, scram-sha-512 or aws-msk-iam' })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
 
   AWS_REGION: z.string().min(1).default('us-east-1'),
   // Read by the AWS SDK itself; here only whether it is set matters (see s3.localStackCredentials).
@@ -152,6 +159,10 @@ export function loadConfig(env: Env = process.env): Config {
   } else if (!isLocal && jwtSecret === LOCAL_JWT_SECRET) {
     problems.push(`JWT_SECRET: the local development secret cannot be used when STAGE=${e.STAGE}`);
   }
+  const mechanism = e.KAFKA_SASL_MECHANISM;
+  if (mechanism !== undefined && mechanism !== 'aws-msk-iam' && (!e.KAFKA_SASL_USERNAME || !e.KAFKA_SASL_PASSWORD)) {
+    problems.push(`KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM=${mechanism}`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return toConfig(e, jwtSecret ?? LOCAL_JWT_SECRET, isLocal);
@@ -179,7 +190,15 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
       maxRetries: e.REDIS_MAX_RETRIES,
     },
-    kafka: { brokers: e.KAFKA_BROKERS, topic: e.KAFKA_TOPIC, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      topic: e.KAFKA_TOPIC,
+      clientId: e.KAFKA_CLIENT_ID,
+      consumerGroup: e.KAFKA_CONSUMER_GROUP,
+      // MSK IAM authentication only runs over TLS.
+      ssl: e.KAFKA_SSL || e.KAFKA_SASL_MECHANISM === 'aws-msk-iam',
+      sasl: e.KAFKA_SASL_MECHANISM === undefined ? undefined : { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME ?? '', password: e.KAFKA_SASL_PASSWORD ?? '' },
+    },
     s3: {
       region: e.AWS_REGION,
       endpoint: e.S3_ENDPOINT || undefined,
