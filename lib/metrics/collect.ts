@@ -153,7 +153,8 @@ let lagAdmin: Promise<Admin> | undefined;
 
 function connectedLagAdmin(): Promise<Admin> {
   lagAdmin ??= (async () => {
-    const admin = createKafka({ retries: 0, requestTimeoutMs: 2000 }).admin({ retry: { retries: 0 } });
+    // Few, quick retries: a transient metadata refresh is retried, a dead broker fails within LAG_TIMEOUT_MS.
+    const admin = createKafka({ retries: 2, requestTimeoutMs: 2000 }).admin({ retry: { retries: 2, initialRetryTime: 50 } });
     await admin.connect();
     return admin;
   })();

@@ -48,7 +48,9 @@ export interface LagSample {
 }
 
 export async function readConsumerLag(admin: LagAdmin, options: { topic: string; groupId: string; now: number }): Promise<PartitionLag[]> {
-  const [watermarks, groupOffsets] = await Promise.all([admin.fetchTopicOffsets(options.topic), admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] })]);
+  // One after the other: on a fresh connection, concurrent first requests race the metadata refresh.
+  const watermarks = await admin.fetchTopicOffsets(options.topic);
+  const groupOffsets = await admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] });
   const committedOf = new Map((groupOffsets.find((t) => t.topic === options.topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
   const lags = watermarks
     .map(({ partition, high, low }) => {
