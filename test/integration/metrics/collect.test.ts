@@ -27,7 +27,7 @@ let kafka: LagFixture;
 
 async function seed(sql: Sql): Promise<void> {
   const drivers = await Promise.all([1, 2, 3, 4].map(() => createTestDriver(sql)));
-  const [a, b, c, d] = drivers.map((driver) => driver!);
+  const [a, b, c, d] = drivers.map((driver) => driver);
   await sql`UPDATE drivers SET active = false WHERE id = ${d!.driverId}`;
   // Two open trips and one ended.
   for (const [driver, ended] of [[a!, null], [b!, null], [c!, ago(600_000)]] as const) {
