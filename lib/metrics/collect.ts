@@ -126,7 +126,7 @@ const SOURCES: ReadonlyArray<{ gauge: string; read: (ctx: Context) => Promise<Me
       const labels = (partition: number) => ({ topic, group: groupId, partition });
       return [
         gauge('kafka_consumer_lag_messages', 'Messages of the partition not yet committed by the ingestion group.', lags.map((l) => one(l.lagMessages, labels(l.partition)))),
-        gauge('kafka_consumer_lag_seconds', 'Age of the oldest record not yet committed by the ingestion group (upper bound, 1 s or 1 %).', lags.map((l) => one(l.lagSeconds, labels(l.partition)))),
+        gauge('kafka_consumer_lag_seconds', 'Age of the oldest record not yet committed by the ingestion group (upper bound, within 1 s or 2 %).', lags.map((l) => one(l.lagSeconds, labels(l.partition)))),
         gauge(
           'kafka_consumer_partition_stalled',
           "1 when, over the last samples, the group's committed offset has not moved while lag stays above zero, or lag only grew (Burrow rules 2 and 3).",

@@ -9,9 +9,9 @@ import { ensureRedisConnected } from '../redis/index.js';
  *   - in seconds: the age of the oldest unconsumed record, the one at the committed offset. kafkajs
  *     admin cannot fetch a record, but it can find the first offset at or after a timestamp
  *     (ListOffsets); with record timestamps in offset order, the record at offset c is older than d
- *     exactly when offsetAt(now - d) <= c. So the age is bracketed by probing a doubling grid of d
- *     (1 s to 24 days, all probes in parallel) and then refining the bracket with a few more rounds
- *     of 7 parallel probes, to within 1 s or 1 %; the gauge reports the bracket's upper end.
+ *     exactly when offsetAt(now - d) <= c. So the age is bracketed by probing a grid of d growing 4x
+ *     (1 s to 12 days, all probes in parallel), then the bracket is refined by at most two rounds of
+ *     15 parallel probes, to within 1 s or 2 %; the gauge reports the bracket's upper end.
  *
  * Stall evaluation follows Burrow's consumer evaluation rules over the last LAG_WINDOW samples
  * (one per collect-metrics run, kept in Redis): (1) any sample with zero lag -> OK; (2) committed
@@ -23,9 +23,13 @@ import { ensureRedisConnected } from '../redis/index.js';
 
 export const LAG_WINDOW = 4;
 const LAG_HISTORY_TTL_MS = 30 * 60_000;
-const MAX_AGE_MS = 2 ** 21 * 1000;
-const REFINE_POINTS = 7;
-const REFINE_ROUNDS = 3;
+const MAX_AGE_MS = 4 ** 10 * 1000;
+const GRID_FACTOR = 4;
+const REFINE_POINTS = 15;
+const REFINE_ROUNDS = 2;
+/** Refining stops once a bracket is this narrow: 1 s, or 2 % of its upper end. */
+const PRECISION_MS = 1000;
+const PRECISION_RATIO = 0.02;
 
 export type LagAdmin = Pick<Admin, 'fetchTopicOffsets' | 'fetchOffsets' | 'fetchTopicOffsetsByTimestamp'>;
 
@@ -74,7 +78,7 @@ export async function readConsumerLag(admin: LagAdmin, options: { topic: string;
   return lags.map(({ position: _position, ...lag }) => lag);
 }
 
-/** Milliseconds since the record at each partition's offset was written (an upper bound within 1 s or 1 %). */
+/** Milliseconds since the record at each partition's offset was written (an upper bound within 1 s or 2 %). */
 async function ageOfOffsets(admin: LagAdmin, topic: string, offsets: Map<number, number>, now: number): Promise<Map<number, number>> {
   const probe = async (ages: number[]): Promise<Map<number, Map<number, number>>> => {
     const unique = [...new Set(ages)];
@@ -86,7 +90,7 @@ async function ageOfOffsets(admin: LagAdmin, topic: string, offsets: Map<number,
     (answers.get(age)?.get(partition) ?? Number.POSITIVE_INFINITY) <= offset;
 
   const grid: number[] = [];
-  for (let age = 1000; age <= MAX_AGE_MS; age *= 2) grid.push(age);
+  for (let age = 1000; age <= MAX_AGE_MS; age *= GRID_FACTOR) grid.push(age);
   const first = await probe(grid);
   const brackets = new Map<number, { lo: number; hi: number }>();
   for (const [partition, offset] of offsets) {
@@ -94,7 +98,7 @@ async function ageOfOffsets(admin: LagAdmin, topic: string, offsets: Map<number,
     brackets.set(partition, index === -1 ? { lo: MAX_AGE_MS, hi: MAX_AGE_MS } : { lo: index === 0 ? 0 : grid[index - 1]!, hi: grid[index]! });
   }
   for (let round = 0; round < REFINE_ROUNDS; round++) {
-    const open = [...brackets.entries()].filter(([, b]) => b.hi - b.lo > Math.max(1000, b.hi * 0.01));
+    const open = [...brackets.entries()].filter(([, b]) => b.hi - b.lo > Math.max(PRECISION_MS, b.hi * PRECISION_RATIO));
     if (open.length === 0) break;
     const points = (b: { lo: number; hi: number }) => Array.from({ length: REFINE_POINTS }, (_, i) => Math.round(b.lo + ((b.hi - b.lo) * (i + 1)) / (REFINE_POINTS + 1)));
     const answers = await probe(open.flatMap(([, b]) => points(b)));

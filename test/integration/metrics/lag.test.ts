@@ -51,11 +51,11 @@ describe('consumer lag', () => {
       readings.push(await sample(minute));
     }
     expect(readings.map((r) => r.p0.lagMessages)).toEqual([3, 6, 9, 12]);
-    // The oldest unconsumed record is the first of minute 1: its age at each sample, within the 1 % / 1 s precision.
+    // The oldest unconsumed record is the first of minute 1: its age at each sample, within the 2 % / 1 s precision.
     readings.forEach((r, i) => {
       const trueAgeS = (i * MINUTE + 30_000) / 1000;
       expect(r.p0.lagSeconds).toBeGreaterThanOrEqual(trueAgeS);
-      expect(r.p0.lagSeconds).toBeLessThanOrEqual(Math.max(trueAgeS * 1.01, trueAgeS + 1));
+      expect(r.p0.lagSeconds).toBeLessThanOrEqual(Math.max(trueAgeS * 1.02, trueAgeS + 1));
     });
     // Flagged once every sample of the window has lag and the committed offset never moved.
     expect(readings.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'stalled']);
