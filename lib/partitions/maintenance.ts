@@ -1,6 +1,6 @@
 import { getConfig } from '../config/index.js';
 import { ConflictError } from '../errors/index.js';
-import { getDb, type Sql, type TransactionSql } from '../db/index.js';
+import { createSqlClient, dbClientOptions, type Sql, type TransactionSql } from '../db/index.js';
 import { getLogger } from '../logger/index.js';
 import { archiveLocation, ARCHIVE_FORMAT, encodeArchive, readArchive, sha256, writeArchive, type ArchiveManifest } from './archive.js';
 import { maintenanceWindow, monthEnd, monthOfPartition, monthStart, partitionName, type Month } from './months.js';
@@ -38,7 +38,10 @@ const LOCK_TIMEOUT_MS = 5000;
 export type RetentionStep = 'detached' | 'archived' | 'dropped';
 
 export interface PartitionOptions {
-  /** Defaults to the instance's client; it must allow two connections (one holds the lock). */
+  /**
+   * A client allowing two connections (one holds the lock). By default the run opens its own, with
+   * no statement timeout (exporting a month takes longer than an API query may) and closes it after.
+   */
   sql?: Sql;
   /** The clock of the run; tests move it. */
   now?: Date;
@@ -69,6 +72,8 @@ export interface MaintenanceReport {
 
 interface Resolved {
   sql: Sql;
+  /** Closes the client when the run opened it. */
+  close: () => Promise<void>;
   now: Date;
   monthsAhead: number;
   retentionMonths: number;
@@ -79,8 +84,12 @@ interface Resolved {
 
 function resolve(options: PartitionOptions): Resolved {
   const config = getConfig();
+  const own = options.sql ? undefined : createSqlClient(dbClientOptions({ max: 2, statementTimeoutMs: 0, applicationName: `${config.serviceName}-partitions` })).sql;
   return {
-    sql: options.sql ?? getDb(),
+    sql: options.sql ?? own!,
+    close: async () => {
+      await own?.end({ timeout: 5 });
+    },
     now: options.now ?? new Date(),
     monthsAhead: options.monthsAhead ?? config.partitions.monthsAhead,
     retentionMonths: options.retentionMonths ?? config.partitions.retentionMonths,
@@ -145,7 +154,7 @@ export async function maintainPartitions(options: PartitionOptions = {}): Promis
     await checkDefault(run, report);
     await applyRetention(run, report);
     return true;
-  });
+  }).finally(run.close);
   if (!done) {
     getLogger().info('partition maintenance skipped: another run holds the lock', { now: report.now });
     return { ...report, skipped: true };
@@ -295,7 +304,7 @@ export async function restoreMonth(month: Month, options: Omit<PartitionOptions,
     });
     getLogger().info('partition restored', { month, rows: lines.length });
     return { month, rows: lines.length };
-  });
+  }).finally(run.close);
   if (!result) throw new ConflictError('partition maintenance is running; retry the restore when it is done');
   return result;
 }
