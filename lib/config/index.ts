@@ -66,6 +66,13 @@ const EnvSchema = z.object({
   KAFKA_TOPIC: z.string().regex(/^[\w.-]+$/, { error: 'expected a Kafka topic name' }).default('telematics.events'),
   KAFKA_CLIENT_ID: z.string().min(1).default('telematics'),
   KAFKA_CONSUMER_GROUP: z.string().min(1).default('telematics-ingest'),
+  // Deployed clusters: TLS, and SASL as MSK offers it (SCRAM with a secret, or IAM with the function's role).
+  KAFKA_SSL: boolean.default(false),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'], { error: 'expected plain, scram-sha-256, scram-sha-512 or aws-msk-iam' })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
 
   AWS_REGION: z.string().min(1).default('us-east-1'),
   // Read by the AWS SDK itself; here only whether it is set matters (see s3.localStackCredentials).
@@ -98,6 +105,8 @@ const EnvSchema = z.object({
 
   PARTITION_MONTHS_AHEAD: int(1, 36).default(3),
   RETENTION_MONTHS: int(1, 120).default(12),
+  // Prepended to archive keys in S3_ARCHIVE_BUCKET (e.g. one prefix per environment sharing a bucket).
+  PARTITION_ARCHIVE_PREFIX: z.string().regex(/^([\w.-]+\/)*$/, { error: 'expected empty or path segments ending in /' }).default(''),
 
   HARSH_BRAKING_MPS2: num.default(-3),
   HARSH_ACCELERATION_MPS2: num.default(2.25),
@@ -152,6 +161,10 @@ export function loadConfig(env: Env = process.env): Config {
   const jwtSecret = relevant.JWT_SECRET ?? (isLocal ? LOCAL_JWT_SECRET : undefined);
   const secretProblem = stage.success ? jwtSecretProblem(jwtSecret, stage.data, isLocal) : jwtSecret !== undefined && jwtSecretProblem(jwtSecret, 'local', true);
   if (secretProblem) problems.push(`JWT_SECRET: ${secretProblem}`);
+  const sasl = parsed.success ? parsed.data : undefined;
+  if (sasl?.KAFKA_SASL_MECHANISM !== undefined && sasl.KAFKA_SASL_MECHANISM !== 'aws-msk-iam' && (!sasl.KAFKA_SASL_USERNAME || !sasl.KAFKA_SASL_PASSWORD)) {
+    problems.push(`KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM=${sasl.KAFKA_SASL_MECHANISM}`);
+  }
   if (!parsed.success || problems.length > 0 || jwtSecret === undefined) throw new ConfigError(problems);
 
   return toConfig(parsed.data, jwtSecret, isLocal);
@@ -186,7 +199,15 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
       maxRetries: e.REDIS_MAX_RETRIES,
     },
-    kafka: { brokers: e.KAFKA_BROKERS, topic: e.KAFKA_TOPIC, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      topic: e.KAFKA_TOPIC,
+      clientId: e.KAFKA_CLIENT_ID,
+      consumerGroup: e.KAFKA_CONSUMER_GROUP,
+      // MSK IAM authentication only runs over TLS.
+      ssl: e.KAFKA_SSL || e.KAFKA_SASL_MECHANISM === 'aws-msk-iam',
+      sasl: e.KAFKA_SASL_MECHANISM === undefined ? undefined : { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME ?? '', password: e.KAFKA_SASL_PASSWORD ?? '' },
+    },
     s3: {
       region: e.AWS_REGION,
       endpoint: e.S3_ENDPOINT || undefined,
@@ -220,7 +241,7 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       breakerThreshold: e.CACHE_BREAKER_THRESHOLD,
     },
     http: { maxBodyBytes: e.MAX_BODY_BYTES },
-    partitions: { monthsAhead: e.PARTITION_MONTHS_AHEAD, retentionMonths: e.RETENTION_MONTHS },
+    partitions: { monthsAhead: e.PARTITION_MONTHS_AHEAD, retentionMonths: e.RETENTION_MONTHS, archivePrefix: e.PARTITION_ARCHIVE_PREFIX },
     harsh: {
       brakingMps2: e.HARSH_BRAKING_MPS2,
       accelerationMps2: e.HARSH_ACCELERATION_MPS2,

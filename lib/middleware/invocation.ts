@@ -2,6 +2,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { withCorrelationId, type InvocationOptions } from '../logger/index.js';
 import { flushMetrics } from '../metrics/index.js';
+import { publishInstanceFiguresIfDue } from '../observability/index.js';
 
 /**
  * What every middleware stack (http.ts, batch.ts) shares: the invocation's scope around the stack,
@@ -35,7 +36,8 @@ export function timing<E, R>(report: (request: Finished<R>, durationMs: number, 
 
 /**
  * Runs one invocation in its own scope (correlation id, log keys, Lambda context on every log line)
- * and publishes its metrics once it is over, whatever happened.
+ * and publishes its metrics once it is over, whatever happened: EMF for this invocation, and (at
+ * most once per interval) the instance's figures to Redis for the fleet's GET /metrics.
  */
 export function inInvocationScope<T>(correlationId: string, options: InvocationOptions, run: () => Promise<T>): Promise<T> {
   return withCorrelationId(correlationId, async () => {
@@ -43,6 +45,7 @@ export function inInvocationScope<T>(correlationId: string, options: InvocationO
       return await run();
     } finally {
       flushMetrics();
+      await publishInstanceFiguresIfDue();
     }
   }, options);
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/cache-admin/handler.js';
 import type { Principal } from '../../../lib/auth/index.js';
 import { cacheAdminApi, type CacheStats, type InvalidateResult } from '../../../lib/cache-admin/index.js';
-import { createCache } from '../../../lib/cache/index.js';
+import { createCache, publishCacheStats } from '../../../lib/cache/index.js';
 import { callRoute } from '../../helpers/api.js';
 import { testSql } from '../../helpers/db.js';
 import { createLogin, removeLogins } from '../../helpers/fixtures.js';
@@ -46,13 +46,15 @@ describe('cache admin', () => {
     expect(reloaded).toBe(first + 1);
   });
 
-  it('reports counters and hit ratio per cache, and refuses a body that is neither form', async () => {
+  it('reports the fleet\'s counters and hit ratio per cache, and refuses a body that is neither form', async () => {
+    await publishCacheStats();
     const stats = await callRoute<CacheStats>(handler, cacheAdminApi.stats, { as: admin });
     const neither = await callRoute(handler, cacheAdminApi.invalidate, { as: admin, body: { group: 'x', key: 'y' } });
 
     expect(stats.status).toBe(200);
     const counters = stats.body.caches[cache.name];
     expect(counters?.loads).toBe(loads);
+    expect(counters?.instances).toBe(1);
     expect(counters?.hit_ratio).toBeGreaterThan(0);
     expect(neither.status).toBe(400);
   });

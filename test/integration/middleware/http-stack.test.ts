@@ -166,7 +166,7 @@ describe('HTTP stack on the real database', () => {
   it('records query durations by query name next to request durations (the stack instruments itself)', async () => {
     await login(loginEvent(username, PASSWORD), lambdaContext());
 
-    const text = renderPrometheus();
+    const text = (await renderPrometheus());
 
     expect(text).toMatch(/^db_query_duration_seconds_count\{query="users\.find_by_username",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^http_request_duration_seconds_count\{route="POST \/api\/v1\/auth\/login",status="200"\} 1$/m);

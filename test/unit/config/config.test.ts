@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.s3.endpoint).toBe('http://127.0.0.1:4566');
     expect(config.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
-    expect(config.partitions).toEqual({ monthsAhead: 3, retentionMonths: 12 });
+    expect(config.partitions).toEqual({ monthsAhead: 3, retentionMonths: 12, archivePrefix: '' });
   });
 
   it('reads typed values from the environment', () => {

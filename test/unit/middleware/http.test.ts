@@ -394,7 +394,7 @@ describe('httpHandler', () => {
       await updateTrip(updateTripEvent({ headers, query: { page_size: '0' } }), lambdaContext());
       await updateTrip(updateTripEvent({ headers, query: { page_size: '-1' } }), lambdaContext());
 
-      const text = renderPrometheus();
+      const text = (await renderPrometheus());
 
       expect(text).toContain('http_request_duration_seconds_count{route="PUT /api/v1/drivers/{driverId}/trips/{tripId}",status="200"} 1\n');
       expect(text).toContain('http_request_duration_seconds_count{route="PUT /api/v1/drivers/{driverId}/trips/{tripId}",status="400"} 2\n');
