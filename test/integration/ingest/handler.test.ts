@@ -146,8 +146,8 @@ describe('ingest handler', () => {
     expect(events.length).toBe(10_000);
     expect(await invoke(eventOf(events, topic, 5))).toEqual({ batchItemFailures: [] });
     const ids = [...new Set(events.map((e) => e.trip_id!))];
-    const [{ n }] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM telematics_events WHERE trip_id = ANY(${`{${ids.join(',')}}`}::uuid[])`;
-    expect(n).toBe(10_000);
+    const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM telematics_events WHERE trip_id = ANY(${`{${ids.join(',')}}`}::uuid[])`;
+    expect(row?.n).toBe(10_000);
     expect(await storedTrips(sql, ids)).toEqual(await recomputedTrips(sql, ids));
   });
 
