@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage as KafkajsMessage, Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage as KafkajsMessage, type Producer } from 'kafkajs';
 import { getLogger } from '../logger/index.js';
 import { counter, gauge } from '../metrics/index.js';
 import type { KafkaBatchResponse } from './kafka.js';
@@ -48,6 +48,8 @@ export interface BridgeOptions {
   retryMaxMs?: number;
   lagIntervalMs?: number;
   onLag?: (lag: number) => void;
+  /** Partitions of the topics when the bridge has to create them (a fresh local broker). */
+  partitions?: number;
 }
 
 const invocations = counter({ name: 'bridge_invocations_total', help: 'Ingest invocations by the local event-source bridge, by outcome.', labelNames: ['outcome'] });
@@ -85,9 +87,15 @@ export class EventSourceBridge {
 
   async start(): Promise<void> {
     const { kafka } = this.options;
-    this.producer = kafka.producer({ allowAutoTopicCreation: true });
+    this.producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
     this.admin = kafka.admin();
     await Promise.all([this.producer.connect(), this.admin.connect()]);
+    // On the platform the topics exist before the event source; locally the bridge makes sure.
+    const numPartitions = this.options.partitions ?? 6;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [this.options.topic, this.options.onFailureTopic].map((topic) => ({ topic, numPartitions })),
+    });
     await this.startConsumer();
     const interval = this.options.lagIntervalMs ?? 1000;
     if (interval > 0) this.lagTimer = setInterval(() => void this.sampleLag(), interval);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, Message } from 'kafkajs';
+import { Partitioners, type Kafka, type Message } from 'kafkajs';
 import { getConfig } from '../config/index.js';
 import { driverDayTrips, generateDriver, Random, type SyntheticDriver } from '../seed/index.js';
 import { wireEvent } from './synthetic.js';
@@ -81,7 +81,7 @@ export async function produceTelematics(options: ProducerOptions): Promise<Produ
   const streams = Array.from({ length: options.drivers }, (_, i) =>
     driverStream(generateDriver(options.datasetSeed, i, end), runSeed, nowMs, options.sampleIntervalS ?? 5),
   );
-  const producer = options.kafka.producer({ allowAutoTopicCreation: true });
+  const producer = options.kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
 
   const progress: ProducerProgress = { sent: 0, unique: 0, duplicates: 0, poison: 0, errors: 0, seconds: 0, rate: 0 };
