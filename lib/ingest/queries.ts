@@ -275,6 +275,8 @@ export const deadLetterSql = {
   byIds: (sql: Sql, ids: readonly number[]) => sql<DeadLetterRow[]>`
     SELECT ${DEAD_LETTER_COLUMNS(sql)} FROM dead_letters WHERE id = ANY(${arrayLiteral(ids)}::bigint[]) ORDER BY id`,
 
+  updateReason: (sql: Sql, id: number, reason: string) => sql`UPDATE dead_letters SET reason = ${reason} WHERE id = ${id}`,
+
   remove: (sql: Sql, ids: readonly number[]) => sql<{ id: number }[]>`
     DELETE FROM dead_letters WHERE id = ANY(${arrayLiteral(ids)}::bigint[]) RETURNING id`,
 };
