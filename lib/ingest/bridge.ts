@@ -68,6 +68,18 @@ interface Outcome {
   reason?: string;
 }
 
+/** Records of `topic` not yet committed by `groupId`: high watermark minus committed offset, summed over partitions. */
+export async function consumerGroupLag(admin: Admin, topic: string, groupId: string): Promise<number> {
+  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+  const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  let lag = 0;
+  for (const end of ends) {
+    const at = done.get(end.partition) ?? -1;
+    lag += Number(end.high) - (at >= 0 ? at : Number(end.low));
+  }
+  return lag;
+}
+
 export class EventSourceBridge {
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
@@ -150,17 +162,8 @@ export class EventSourceBridge {
 
   /** Records in the topic not yet committed by the group (every partition). */
   async lag(): Promise<number> {
-    const admin = this.admin;
-    if (!admin) throw new Error('the bridge is not started');
-    const { topic, groupId } = this.options;
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    let lag = 0;
-    for (const end of ends) {
-      const at = done.get(end.partition) ?? -1;
-      lag += Number(end.high) - (at >= 0 ? at : Number(end.low));
-    }
-    return lag;
+    if (!this.admin) throw new Error('the bridge is not started');
+    return consumerGroupLag(this.admin, this.options.topic, this.options.groupId);
   }
 
   private async sampleLag(): Promise<void> {

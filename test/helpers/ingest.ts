@@ -83,3 +83,19 @@ export function recomputedTrips(sql: Sql, tripIds: readonly string[]): Promise<T
            n::int AS event_count, start_lat, start_lon, end_lat, end_lon
     FROM per_trip ORDER BY trip_id`;
 }
+
+/** Polls `check` until it returns a value other than undefined; fails after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
