@@ -5,6 +5,7 @@ import { ingestBatchDuration, ingestRecordDelay, ingestRecords } from './metrics
 import type { RawRecord, RejectedRecord, ValidRecord } from './records.js';
 import { checkOwnership, writeBatch } from './store.js';
 import { isTransient } from './transient.js';
+import { addStageTime } from './profile.js';
 import { checkKafkaRecord } from './validate.js';
 
 /**
@@ -131,6 +132,7 @@ function offsetRanges(batches: readonly PartitionBatch[]): Record<string, string
 export async function ingestKafkaEvent(event: KafkaEvent): Promise<KafkaBatchResponse & { summary: KafkaBatchSummary }> {
   const started = performance.now();
   const batches = decode(event, Date.now());
+  addStageTime('decode_validate', started);
   const all = batches.flatMap((b) => b.records);
   const summary: KafkaBatchSummary = { records: all.length, stored: 0, duplicates: 0, deadLettered: 0, failed: 0 };
   const failures: BatchItemFailure[] = [];

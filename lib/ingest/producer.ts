@@ -65,6 +65,29 @@ function* driverStream(driver: SyntheticDriver, runSeed: number, nowMs: number, 
   }
 }
 
+/**
+ * The fleet's records interleaved event by event (one event of each driver in turn), each keyed
+ * by its vehicle: what `produceTelematics` sends, and what the benchmark pre-builds.
+ */
+export function* fleetMessages(options: { drivers: number; datasetSeed: number; runSeed: number; nowMs: number; sampleIntervalS?: number }): Generator<Message> {
+  const end = new Date(Math.floor(options.nowMs / DAY_MS) * DAY_MS);
+  const streams: (Generator<Message> | undefined)[] = Array.from({ length: options.drivers }, (_, i) =>
+    driverStream(generateDriver(options.datasetSeed, i, end), options.runSeed, options.nowMs, options.sampleIntervalS ?? 5),
+  );
+  let live = streams.length;
+  for (let index = 0; live > 0; index = (index + 1) % streams.length) {
+    const stream = streams[index];
+    if (!stream) continue;
+    const item = stream.next();
+    if (item.done) {
+      streams[index] = undefined;
+      live -= 1;
+    } else {
+      yield item.value;
+    }
+  }
+}
+
 function poisonRecord(rnd: Random, like: Message | undefined): Message {
   const kind = rnd.int(0, 2);
   if (kind === 0 || !like?.value) return { key: null, value: `{"not json": ${randomUUID()}` };
@@ -77,10 +100,7 @@ export async function produceTelematics(options: ProducerOptions): Promise<Produ
   const nowMs = Date.now();
   const runSeed = options.runSeed ?? nowMs % 1_000_000_007;
   const rnd = Random.derive(runSeed, 'producer');
-  const end = new Date(Math.floor(nowMs / DAY_MS) * DAY_MS);
-  const streams = Array.from({ length: options.drivers }, (_, i) =>
-    driverStream(generateDriver(options.datasetSeed, i, end), runSeed, nowMs, options.sampleIntervalS ?? 5),
-  );
+  const fleet = fleetMessages({ drivers: options.drivers, datasetSeed: options.datasetSeed, runSeed, nowMs, ...(options.sampleIntervalS ? { sampleIntervalS: options.sampleIntervalS } : {}) });
   const producer = options.kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
 
@@ -91,8 +111,6 @@ export async function produceTelematics(options: ProducerOptions): Promise<Produ
   const limit = options.maxEvents ?? 0;
   const dupShare = options.duplicateShare ?? 0;
   const poisonShare = options.poisonShare ?? 0;
-  let driverIndex = 0;
-  let live = streams.length;
 
   type Kind = 'unique' | 'duplicates' | 'poison';
   const next = (counts: Record<Kind, number>): Message | undefined => {
@@ -105,22 +123,12 @@ export async function produceTelematics(options: ProducerOptions): Promise<Produ
       counts.duplicates += 1;
       return recent[rnd.int(0, recent.length - 1)];
     }
-    while (live > 0) {
-      const index = driverIndex++ % streams.length;
-      const stream = streams[index];
-      if (!stream) continue;
-      const item = stream.next();
-      if (item.done) {
-        streams[index] = undefined as never;
-        live -= 1;
-        continue;
-      }
-      counts.unique += 1;
-      if (recent.length >= RECENT_KEPT) recent[rnd.int(0, RECENT_KEPT - 1)] = item.value;
-      else recent.push(item.value);
-      return item.value;
-    }
-    return undefined;
+    const item = fleet.next();
+    if (item.done) return undefined;
+    counts.unique += 1;
+    if (recent.length >= RECENT_KEPT) recent[rnd.int(0, RECENT_KEPT - 1)] = item.value;
+    else recent.push(item.value);
+    return item.value;
   };
 
   const inFlight = new Set<Promise<void>>();

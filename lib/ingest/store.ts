@@ -6,6 +6,7 @@ import { driverStatisticsGroup } from '../drivers/cache.js';
 import { driverEventsGroup } from '../events/cache.js';
 import { getLogger } from '../logger/index.js';
 import { driverTripsGroup, tripGroup } from '../trips/cache.js';
+import { stage } from './profile.js';
 import { ingestSql, type DeadLetterInsert } from './queries.js';
 import type { RejectedRecord, StoreResult, ValidRecord } from './records.js';
 import type { TelematicsEvent } from './schema.js';
@@ -61,10 +62,10 @@ export async function checkOwnership(records: readonly ValidRecord[], nowMs = Da
   if (records.length === 0) return { valid: [], rejected: [] };
   const vehicleIds = [...new Set(records.map((r) => r.event.vehicle_id))];
   const tripIds = [...new Set(records.flatMap((r) => (r.event.trip_id ? [r.event.trip_id] : [])))];
-  const [owners, trips] = await Promise.all([
+  const [owners, trips] = await stage('ownership', () => Promise.all([
     ownersOf(vehicleIds, nowMs),
     tripIds.length > 0 ? timedQuery('ingest.trip_owners', (sql) => ingestSql.tripOwners(sql, tripIds)) : Promise.resolve([]),
-  ]);
+  ]));
   const tripOwner = new Map(trips.map((t) => [t.id, { driverId: t.driver_id, vehicleId: t.vehicle_id }]));
   const valid: ValidRecord[] = [];
   const rejected: RejectedRecord[] = [];
@@ -153,21 +154,24 @@ export function deadLetterOf(record: RejectedRecord): DeadLetterInsert {
 export async function writeBatch(valid: readonly ValidRecord[], rejected: readonly RejectedRecord[]): Promise<StoreResult> {
   if (valid.length === 0 && rejected.length === 0) return { stored: 0, duplicates: 0, deadLettered: 0, rejected: [], drivers: [], trips: [] };
   const tripIds = [...new Set(valid.flatMap((r) => (r.event.trip_id ? [r.event.trip_id] : [])))];
-  const written = await withTransaction(async (tx) => {
+  const written = await stage('transaction', () => withTransaction(async (tx) => {
     let summary = { stored: 0, drivers: [] as number[], trips: [] as string[] };
     if (valid.length > 0) {
-      await tx`SELECT set_config('lock_timeout', ${TRIP_LOCK_TIMEOUT}, true)`;
-      await ingestSql.prepareStaging(tx);
-      if (tripIds.length > 0) await ingestSql.lockTrips(tx, tripIds);
-      await copyStaged(tx, valid);
-      await ingestSql.insertStaged(tx);
-      const [row] = await ingestSql.updateTrips(tx);
+      await stage('prepare', async () => {
+        await tx`SELECT set_config('lock_timeout', ${TRIP_LOCK_TIMEOUT}, true)`;
+        await ingestSql.prepareStaging(tx);
+        if (tripIds.length > 0) await ingestSql.lockTrips(tx, tripIds);
+      });
+      await stage('copy', () => copyStaged(tx, valid));
+      await stage('insert', () => ingestSql.insertStaged(tx));
+      const [row] = await stage('trips', () => ingestSql.updateTrips(tx));
       summary = { stored: row?.stored ?? 0, drivers: row?.drivers ?? [], trips: row?.trips ?? [] };
     }
-    const deadLettered = rejected.length > 0 ? ((await ingestSql.insertDeadLetters(tx, rejected.map(deadLetterOf)))[0]?.inserted ?? 0) : 0;
+    const deadLettered =
+      rejected.length > 0 ? ((await stage('dead_letters', () => ingestSql.insertDeadLetters(tx, rejected.map(deadLetterOf))))[0]?.inserted ?? 0) : 0;
     return { ...summary, deadLettered };
-  }, 'ingest.write_batch');
-  await outdateCaches(written.drivers, written.trips);
+  }, 'ingest.write_batch'));
+  await stage('cache', () => outdateCaches(written.drivers, written.trips));
   return {
     stored: written.stored,
     duplicates: valid.length - written.stored,
