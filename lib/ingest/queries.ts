@@ -149,41 +149,70 @@ export const ingestSql = {
       WHERE trip_id IS NOT NULL
       GROUP BY trip_id
     ),
+    new_first AS (
+      SELECT DISTINCT ON (trip_id) trip_id AS id, ts, lat, lon FROM ingest_stored WHERE trip_id IS NOT NULL ORDER BY trip_id, ts, event_id
+    ),
+    new_last AS (
+      SELECT DISTINCT ON (trip_id) trip_id AS id, ts, lat, lon FROM ingest_stored WHERE trip_id IS NOT NULL ORDER BY trip_id, ts DESC, event_id DESC
+    ),
     known AS (
-      -- The trip as stored before this batch; "last_bound" is at or after its last stored event.
-      SELECT b.*, o.started_at, o.ended_at, o.distance_km, o.night_distance_km, o.event_count, o.max_speed_kmh,
+      -- The trip as stored before this batch. "last_bound" is at or after its last stored event
+      -- (duration_s is that event's distance from the first, rounded down). "appended": every new
+      -- event is later than every stored one (a new trip, or events streaming in order), the case
+      -- that needs no search of the trip's stored events beyond its last one.
+      SELECT b.*, o.id IS NOT NULL AS existed, o.started_at, o.ended_at, o.distance_km, o.night_distance_km, o.event_count, o.max_speed_kmh,
              o.harsh_braking_count, o.harsh_acceleration_count, o.harsh_cornering_count, o.speeding_count,
-             o.driver_id AS owner_driver_id, o.vehicle_id AS owner_vehicle_id,
-             o.started_at + (o.duration_s + 1) * interval '1 second' AS last_bound
+             o.driver_id AS owner_driver_id, o.vehicle_id AS owner_vehicle_id, o.start_lat, o.start_lon,
+             o.started_at + (o.duration_s + 1) * interval '1 second' AS last_bound,
+             o.id IS NULL OR b.lo >= o.started_at + (o.duration_s + 1) * interval '1 second' AS appended
       FROM batch b
       LEFT JOIN trips o ON o.id = b.id
     ),
     ends AS (
-      SELECT k.id, f.ts AS first_ts, f.lat AS first_lat, f.lon AS first_lon, l.ts AS last_ts, l.lat AS last_lat, l.lon AS last_lon,
+      SELECT k.id, k.appended,
+             coalesce(f.ts, CASE WHEN k.existed THEN k.started_at ELSE nf.ts END) AS first_ts,
+             coalesce(f.lat, CASE WHEN k.existed THEN k.start_lat ELSE nf.lat END) AS first_lat,
+             coalesce(f.lon, CASE WHEN k.existed THEN k.start_lon ELSE nf.lon END) AS first_lon,
+             coalesce(l.ts, nl.ts) AS last_ts, coalesce(l.lat, nl.lat) AS last_lat, coalesce(l.lon, nl.lon) AS last_lon,
+             prev.ts AS prev_ts, prev.lat AS prev_lat, prev.lon AS prev_lon, prev.event_id AS prev_event_id,
              coalesce(prev.ts, k.lo) AS span_from, coalesce(next.ts, k.hi) AS span_to
       FROM known k
-      CROSS JOIN LATERAL (
+      JOIN new_first nf ON nf.id = k.id
+      JOIN new_last nl ON nl.id = k.id
+      -- The stored event just before the new ones: one probe near the trip's end when appending.
+      LEFT JOIN LATERAL (
+        SELECT e.ts, e.lat, e.lon, e.event_id FROM telematics_events e
+        WHERE k.existed AND e.trip_id = k.id AND e.ts < k.lo AND e.ts >= CASE WHEN k.appended THEN k.last_bound - interval '1 second' ELSE k.started_at END
+        ORDER BY e.ts DESC, e.event_id DESC LIMIT 1) prev ON true
+      -- Out of order only: the first and last event overall and the stored event after the new ones.
+      LEFT JOIN LATERAL (
         SELECT e.ts, e.lat, e.lon FROM telematics_events e
-        WHERE e.trip_id = k.id AND e.ts >= least(k.started_at, k.lo) AND e.ts <= k.lo
-        ORDER BY e.ts, e.event_id LIMIT 1) f
-      CROSS JOIN LATERAL (
+        WHERE NOT k.appended AND e.trip_id = k.id AND e.ts >= least(k.started_at, k.lo) AND e.ts <= k.lo
+        ORDER BY e.ts, e.event_id LIMIT 1) f ON true
+      LEFT JOIN LATERAL (
         SELECT e.ts, e.lat, e.lon FROM telematics_events e
-        WHERE e.trip_id = k.id AND e.ts >= k.hi AND e.ts <= greatest(k.last_bound, k.hi)
-        ORDER BY e.ts DESC, e.event_id DESC LIMIT 1) l
+        WHERE NOT k.appended AND e.trip_id = k.id AND e.ts >= k.hi AND e.ts <= greatest(k.last_bound, k.hi)
+        ORDER BY e.ts DESC, e.event_id DESC LIMIT 1) l ON true
       LEFT JOIN LATERAL (
         SELECT e.ts FROM telematics_events e
-        WHERE e.trip_id = k.id AND e.ts < k.lo AND e.ts >= k.started_at
-        ORDER BY e.ts DESC LIMIT 1) prev ON true
-      LEFT JOIN LATERAL (
-        SELECT e.ts FROM telematics_events e
-        WHERE e.trip_id = k.id AND e.ts > k.hi AND e.ts <= k.last_bound
+        WHERE NOT k.appended AND e.trip_id = k.id AND e.ts > k.hi AND e.ts <= k.last_bound
         ORDER BY e.ts LIMIT 1) next ON true
     ),
     span AS (
-      SELECT x.id, e.ts, e.event_id, e.lat, e.lon, s.event_id IS NOT NULL AS is_new
+      -- Appended: the new events after the stored one before them; nothing else is read.
+      SELECT x.id, s.ts, s.event_id, s.lat, s.lon, true AS is_new
+      FROM ends x JOIN ingest_stored s ON s.trip_id = x.id
+      WHERE x.appended
+      UNION ALL
+      SELECT x.id, x.prev_ts, x.prev_event_id, x.prev_lat, x.prev_lon, false
+      FROM ends x WHERE x.appended AND x.prev_ts IS NOT NULL
+      UNION ALL
+      -- Out of order: every stored event between the neighbours of the new ones.
+      SELECT x.id, e.ts, e.event_id, e.lat, e.lon, s.event_id IS NOT NULL
       FROM ends x
       JOIN telematics_events e ON e.trip_id = x.id AND e.ts >= x.span_from AND e.ts <= x.span_to
       LEFT JOIN ingest_stored s ON s.event_id = e.event_id AND s.ts = e.ts
+      WHERE NOT x.appended
     ),
     segments AS (
       SELECT id, 1 AS sign, lag(ts) OVER w AS ts0, lag(lat) OVER w AS lat0, lag(lon) OVER w AS lon0, lat, lon
