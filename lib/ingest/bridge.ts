@@ -178,9 +178,13 @@ export class EventSourceBridge {
     }
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { partition, topic } = batch;
-    const beat = setInterval(() => void heartbeat().catch(() => undefined), 2_000);
+    const resolveOffset = (offset: string) => payload.resolveOffset(offset);
+    const isRunning = () => payload.isRunning();
+    const isStale = () => payload.isStale();
+    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 2_000);
     try {
       let messages = batch.messages;
       while (messages.length > 0 && isRunning() && !isStale() && !this.stopping) {
@@ -276,7 +280,7 @@ export class EventSourceBridge {
       timestamp: m.timestamp,
       key: m.key,
       value: m.value,
-      headers: m.headers as KafkaMessage['headers'],
+      headers: m.headers,
     }));
   }
 

@@ -97,7 +97,7 @@ function fleet(count: number): Message[] {
   return messages;
 }
 
-async function copyCeiling(): Promise<number> {
+function copyCeiling(): number {
   const lines = fleet(COPY_EVENTS).map((m) => copyLine(JSON.parse(String(m.value)) as TelematicsEvent)).join('');
   const dir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
   const file = join(dir, 'events.copy');
@@ -183,7 +183,7 @@ async function endToEnd(): Promise<{ eps: number; maxLag: number; drainS: number
 
 await prepareDatabase();
 log(`bench:ingest on ${values.database}: copy ${COPY_EVENTS}, handler ${HANDLER_EVENTS} x2, end to end ${E2E_EVENTS} events, ${DRIVERS} drivers`);
-const copyEps = await copyCeiling();
+const copyEps = copyCeiling();
 log(`  (a) psql \\copy ceiling: ${Math.round(copyEps)} events/s`);
 await handlerAlone(500);
 const handlerEps = await handlerAlone(5000);
