@@ -34,7 +34,7 @@ function isJsonMediaType(contentType: string): boolean {
  * not declared as JSON, and 400 naming the problem when it is not valid JSON.
  */
 export function readJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>, maxBytes: number): unknown {
-  const raw = bodyText(event.body as unknown);
+  const raw = bodyText(event.body);
   if (raw === undefined || raw === '') return undefined;
 
   // Base64 carries 3 bytes in 4 characters; estimate first so a huge body is never decoded.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_TYPES } from '../vocabulary/index.js';
 
 /**
  * The telematics event on the wire (Kafka record value, element of an HTTP batch), in the
@@ -8,8 +9,7 @@ import { z } from 'zod';
  * in `data`).
  */
 
-export const EVENT_TYPES = ['position', 'trip_start', 'trip_end', 'harsh_braking', 'harsh_acceleration', 'harsh_cornering', 'speeding'] as const;
-export type WireEventType = (typeof EVENT_TYPES)[number];
+export { EVENT_TYPES, type EventType as WireEventType } from '../vocabulary/index.js';
 
 /** `data` is free-form JSON; this bounds what one event may carry. */
 export const MAX_EVENT_DATA_BYTES = 4096;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { NotFoundError, NotImplementedError } from '../errors/index.js';
+import { NotFoundError } from '../errors/index.js';
 import { httpHandler, type HttpApiHandler, type HttpRequest } from '../middleware/index.js';
 import { routeKeyOf, type RouteSpec } from './spec.js';
 
@@ -53,7 +53,3 @@ export function serveRoute<const S extends RouteSpec>(spec: S, business: (reques
       ),
   };
 }
-
-/** A route whose issue has not landed yet: 501 with the product's JSON error shape. */
-export const notImplemented: RouteFactory = (route) =>
-  httpHandler({ route, auth: 'public' }, () => Promise.reject(new NotImplementedError(`${route} is not implemented yet`)));

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
 import { httpHandler } from '../../../lib/middleware/index.js';
-import { notImplemented, routeByKey } from '../../../lib/router/index.js';
+import { z } from 'zod';
+import { defineRoute, routeByKey, serveRoute } from '../../../lib/router/index.js';
 import { bodyOf, httpEvent, lambdaContext } from '../../helpers/lambda.js';
 
 describe('routeByKey', () => {
@@ -28,18 +29,24 @@ describe('routeByKey', () => {
     expect((await renderPrometheus())).toContain('http_request_duration_seconds_count{route="GET /a",status="200"} 2\n');
   });
 
-  it('answers 501 naming the route for a route that is not implemented yet', async () => {
-    const handler = routeByKey({ 'GET /api/v1/later': notImplemented });
+  it('serves a route spec with its access level and request schema', async () => {
+    const spec = defineRoute({
+      method: 'GET', path: '/things/{id}', operationId: 'getThing', tag: 'things', auth: 'public', summary: 'A thing',
+      request: { path: z.strictObject({ id: z.string().regex(/^\d+$/) }) },
+      response: { status: 200, description: 'The thing', schema: z.object({ id: z.string() }) },
+    });
+    const handler = routeByKey(serveRoute(spec, ({ path }) => ({ id: path.id })));
 
-    const result = await handler(httpEvent({ routeKey: 'GET /api/v1/later' }), lambdaContext());
+    const ok = await handler(httpEvent({ routeKey: 'GET /things/{id}', pathParameters: { id: '7' } }), lambdaContext());
+    const bad = await handler(httpEvent({ routeKey: 'GET /things/{id}', pathParameters: { id: 'x' } }), lambdaContext());
 
-    expect(result.statusCode).toBe(501);
-    expect(bodyOf(result)).toMatchObject({ error: { code: 'not_implemented', message: 'GET /api/v1/later is not implemented yet' } });
-    expect((await renderPrometheus())).toContain('http_request_duration_seconds_count{route="GET /api/v1/later",status="501"} 1\n');
+    expect([ok.statusCode, bodyOf(ok)]).toEqual([200, { id: '7' }]);
+    expect(bad.statusCode).toBe(400);
+    expect(bodyOf(bad)).toMatchObject({ error: { fields: [{ field: 'path.id' }] } });
   });
 
   it('answers 404 in the product error shape for a route key the table does not list', async () => {
-    const handler = routeByKey({ 'GET /a': notImplemented });
+    const handler = routeByKey({ 'GET /a': (route) => httpHandler({ route, auth: 'public' }, () => ({})) });
 
     const result = await handler(httpEvent({ routeKey: 'DELETE /a' }), lambdaContext());
 
