@@ -13,6 +13,8 @@ import postgres from 'postgres';
 import { issueToken } from '../../lib/auth/index.js';
 import { migrate } from '../../lib/db/migrate.js';
 import { getDb } from '../../lib/db/index.js';
+import { warmDriverPremiums } from '../../lib/premiums/index.js';
+import { warmDriverRisk } from '../../lib/risk/index.js';
 import { seededRandom, type BenchDriver, type Population } from './api-mix.js';
 
 export const DATASET = { drivers: 1000, days: 30, seed: 42 } as const;
@@ -94,7 +96,7 @@ async function ensureScoresAndPremiums(): Promise<void> {
       SELECT d.id, now(), s.score, ${PLACEHOLDER_MODEL},
              jsonb_build_object('distance_km', s.km, 'harsh_events_per_100km', s.harsh_rate, 'night_share', s.night_share),
              jsonb_build_array(jsonb_build_object(
-               'feature', 'harsh_events_per_100km', 'value', s.harsh_rate, 'contribution', round(s.harsh_rate / 10, 4),
+               'feature', 'harsh_events_per_100km', 'value', s.harsh_rate, 'contribution', round((s.harsh_rate / 10)::numeric, 4),
                'description', 'Harsh braking, acceleration and cornering per 100 km'))
       FROM drivers d
       CROSS JOIN LATERAL (
@@ -117,7 +119,7 @@ async function ensureScoresAndPremiums(): Promise<void> {
       SELECT p.driver_id, p.id, r.id, now(), p.base_premium, f.risk_factor, f.usage_factor,
              round(p.base_premium * f.risk_factor * f.usage_factor, 2), r.score,
              jsonb_build_object('distance_km', (r.features->>'distance_km')::float8, 'formula', 'base_amount * risk_factor * usage_factor',
-                                'source', ${PLACEHOLDER_MODEL})
+                                'source', ${PLACEHOLDER_MODEL}::text)
       FROM (SELECT DISTINCT ON (driver_id) * FROM policies ORDER BY driver_id, start_date DESC) p
       JOIN (SELECT DISTINCT ON (driver_id) * FROM risk_scores ORDER BY driver_id, scored_at DESC) r ON r.driver_id = p.driver_id
       CROSS JOIN LATERAL (
@@ -152,6 +154,18 @@ async function loadPopulation(seed: number): Promise<Population> {
   }
   const adminToken = (await issueToken({ userId: admin.id, role: 'admin', driverId: null })).token;
   return { drivers, adminToken };
+}
+
+/**
+ * What the scoring run does after storing scores and prices: stores every driver's current score
+ * and premium in the cache (L2, so every instance's first read is a hit). The benchmark plays that
+ * run, in its own process as the scoring function is another instance.
+ */
+export async function warmAsScoringDoes(population: Population): Promise<void> {
+  const driverIds = population.drivers.map((driver) => driver.driverId);
+  await warmDriverRisk(driverIds);
+  await warmDriverPremiums(driverIds);
+  console.log(`cache: warmed the current risk score and premium of ${driverIds.length} drivers, as the scoring run does after scoring`);
 }
 
 /**

@@ -1,14 +1,13 @@
 /**
- * The HTTP side of `npm run bench:api`: a small closed-loop load generator (undici, keep-alive
+ * The HTTP side of `npm run bench:api`: a small closed-loop load generator (node:http, keep-alive
  * connections, one request in flight per connection) that replays the mix against a base URL on
  * 127.0.0.1 for a bounded time, and the bare Node server answering a 1 KB JSON that serves as the
  * reference for what the machine and the loader manage without any function in the way.
  */
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { Pool } from 'undici';
 import { WorkerProcess, serveParent } from './worker-protocol.js';
 
 export interface LoadRequest {
@@ -30,6 +29,8 @@ export interface LoadResult {
 /** Stops early once this many requests got no answer: the server is gone, the figures would mean nothing. */
 const MAX_FAILURES = 100;
 const LATENCY_CAPACITY = 2_000_000;
+/** A request unanswered this long counts as failed (offline's own default Lambda timeout is 30 s). */
+const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
  * Sends `requests` (in order, wrapping around) over `connections` connections for `durationMs`.
@@ -38,7 +39,7 @@ const LATENCY_CAPACITY = 2_000_000;
 export async function runLoad(baseUrl: string, requests: readonly LoadRequest[], options: { connections: number; durationMs: number }): Promise<LoadResult> {
   const url = new URL(baseUrl);
   if (!['127.0.0.1', 'localhost'].includes(url.hostname)) throw new Error(`refusing to load ${url.hostname}: only 127.0.0.1`);
-  const pool = new Pool(url.origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies = new Float64Array(LATENCY_CAPACITY);
   const statuses: Record<string, number> = {};
   let answered = 0;
@@ -51,10 +52,9 @@ export async function runLoad(baseUrl: string, requests: readonly LoadRequest[],
       const request = requests[next++ % requests.length]!;
       const sent = performance.now();
       try {
-        const { statusCode, body } = await pool.request({ method: 'GET', path: request.path, headers: request.headers });
-        await body.dump({ limit: Number.MAX_SAFE_INTEGER });
+        const status = await get(url, request, agent);
         latencies[answered++] = performance.now() - sent;
-        statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+        statuses[status] = (statuses[status] ?? 0) + 1;
       } catch {
         failures++;
         statuses.error = (statuses.error ?? 0) + 1;
@@ -64,10 +64,26 @@ export async function runLoad(baseUrl: string, requests: readonly LoadRequest[],
   try {
     await Promise.all(Array.from({ length: options.connections }, connection));
   } finally {
-    await pool.close();
+    agent.destroy();
   }
   const seconds = (performance.now() - started) / 1000;
   return { requests: answered, seconds, rps: answered / seconds, latencies: latencies.subarray(0, answered), statuses };
+}
+
+/** One GET, the answer read to its end; resolves to its status. */
+function get(base: URL, request: LoadRequest, agent: Agent): Promise<number> {
+  return new Promise((resolve, reject) => {
+    httpRequest({ host: base.hostname, port: base.port, path: request.path, headers: request.headers, agent, timeout: REQUEST_TIMEOUT_MS }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode ?? 0));
+      response.once('error', reject);
+    })
+      .once('timeout', function (this: ReturnType<typeof httpRequest>) {
+        this.destroy(new Error('timed out'));
+      })
+      .once('error', reject)
+      .end();
+  });
 }
 
 /** About 1 KB of JSON, shaped like a driver's read. */

@@ -98,6 +98,8 @@ interface Choice {
 type MixEntry = { kind: string; weight: number; build: (choice: Choice) => BenchRequest };
 
 const pickOf = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)]!;
+/** One of the most recent trips, the latest most often (squaring skews towards index 0). */
+const recentOf = (tripIds: readonly string[], random: () => number): string => tripIds[Math.floor(random() ** 2 * tripIds.length)]!;
 const LIST_SORTS = ['created_at', 'name', 'risk_score'] as const;
 
 /** Weights in percent of all requests. */
@@ -111,7 +113,7 @@ export const MIX: readonly MixEntry[] = [
     build: ({ driver, random }) =>
       driver.tripIds.length === 0
         ? request(tripsApi.mine, 'driver', 'trips', driver.token)
-        : request(tripsApi.one, 'driver', 'trip', driver.token, { path: { tripId: pickOf(driver.tripIds, random) } }),
+        : request(tripsApi.one, 'driver', 'trip', driver.token, { path: { tripId: recentOf(driver.tripIds, random) } }),
   },
   { kind: 'statistics', weight: 12, build: ({ driver }) => request(driversApi.myStatistics, 'driver', 'statistics', driver.token) },
   { kind: 'risk', weight: 12, build: ({ driver }) => request(riskApi.myCurrent, 'driver', 'risk', driver.token) },

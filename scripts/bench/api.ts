@@ -11,7 +11,8 @@
  *   (d) hit ratio  of the mix, from the caches' counters over the measured cached requests
  *
  * The dataset lives in a database of its own (BENCH_DATABASE_URL, default telematics_bench_api),
- * seeded on the first run and reused afterwards (api-dataset.ts). Load goes to 127.0.0.1 only and
+ * seeded on the first run and reused afterwards (api-dataset.ts); the current scores and premiums
+ * are warmed into the cache first, as the scoring run does after every run. Load goes to 127.0.0.1 only and
  * every loop is bounded. Ends with one line:
  *   api direct_cached_p95_ms=N direct_uncached_p95_ms=N dashboard_p95_ms=N offline_rps=N bare_rps=N ratio=N hit_ratio=N
  * (dashboard: the dashboard requests of the cached mix; offline: worker threads, as `npm run dev`;
@@ -25,8 +26,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { resetConfig } from '../../lib/config/index.js';
 import { closeDb } from '../../lib/db/index.js';
-import { closeRedis, getRedis } from '../../lib/redis/index.js';
-import { benchDatabaseUrl, prepareDataset } from './api-dataset.js';
+import { closeRedis, ensureRedisConnected } from '../../lib/redis/index.js';
+import { benchDatabaseUrl, prepareDataset, warmAsScoringDoes } from './api-dataset.js';
 import { measureDirect, type DirectResult } from './api-direct.js';
 import { runLoad, startBareServer, type LoadRequest, type LoadResult } from './api-load.js';
 import { generateMix, urlPathOf, type Population } from './api-mix.js';
@@ -37,8 +38,8 @@ const SEED = 42;
 const CONNECTIONS = 50;
 /** Run sizes; `--quick` is for development on a shared machine, the full run for the figures. */
 const SIZES = {
-  full: { cachedWarmup: 5_000, cached: 20_000, uncachedWarmup: 300, uncached: 3_000, httpRequests: 20_000, bareMs: 10_000, offlineWarmupMs: 10_000, offlineMs: 20_000 },
-  quick: { cachedWarmup: 1_000, cached: 3_000, uncachedWarmup: 100, uncached: 500, httpRequests: 5_000, bareMs: 3_000, offlineWarmupMs: 4_000, offlineMs: 5_000 },
+  full: { cachedWarmup: 20_000, cached: 20_000, uncachedWarmup: 300, uncached: 3_000, httpRequests: 20_000, bareMs: 10_000, warmupWindowMs: 5_000, maxWarmupMs: 120_000, offlineMs: 20_000 },
+  quick: { cachedWarmup: 3_000, cached: 3_000, uncachedWarmup: 100, uncached: 500, httpRequests: 5_000, bareMs: 3_000, warmupWindowMs: 3_000, maxWarmupMs: 30_000, offlineMs: 5_000 },
 };
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, 'skip-offline': { type: 'boolean', default: false } } });
@@ -108,13 +109,14 @@ async function measureHttp(population: Population, env: Record<string, string>):
   for (const mode of ['worker-threads', 'in-process'] as const) {
     const measurement = await measureOffline(mode, requests, {
       connections: CONNECTIONS,
-      warmupMs: size.offlineWarmupMs,
+      warmupWindowMs: size.warmupWindowMs,
+      maxWarmupMs: size.maxWarmupMs,
       durationMs: size.offlineMs,
       env,
     });
     offline[mode] = measurement;
     console.log(`  offline ${mode}: started in ${measurement.startSeconds.toFixed(1)} s, load average ${load()}`);
-    printLoad(`  warm-up ${(size.offlineWarmupMs / 1000).toFixed(0)} s`, measurement.warmup);
+    measurement.warmup.forEach((window, i) => printLoad(`  warm-up window ${i + 1}`, window));
     printLoad(`  measured ${(size.offlineMs / 1000).toFixed(0)} s`, measurement.measured);
   }
   return { bare, offline };
@@ -122,7 +124,7 @@ async function measureHttp(population: Population, env: Record<string, string>):
 
 /** Removes the run's cache entries (its prefix is its own). */
 async function deleteRunKeys(prefix: string): Promise<void> {
-  const redis = getRedis();
+  const redis = await ensureRedisConnected();
   let cursor = '0';
   do {
     const [nextCursor, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
@@ -144,6 +146,7 @@ async function main(): Promise<void> {
   const directory = await mkdtemp(path.join(tmpdir(), 'bench-api-'));
   try {
     const population = await prepareDataset(databaseUrl, SEED);
+    await warmAsScoringDoes(population);
     await closeDb();
     const populationFile = path.join(directory, 'population.json');
     await writeFile(populationFile, JSON.stringify(population));
@@ -181,7 +184,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await rm(directory, { recursive: true, force: true });
-    await deleteRunKeys(prefix);
+    // A failed cleanup must not hide the run's own error; the keys expire with their TTLs anyway.
+    await deleteRunKeys(prefix).catch((error: unknown) => console.error(`could not delete the run's cache keys: ${String(error)}`));
     await closeDb();
     await closeRedis();
   }
