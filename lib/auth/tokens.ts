@@ -24,8 +24,20 @@ const ClaimsSchema = z
   })
   .refine((claims) => claims.role !== 'driver' || claims.driver_id !== null, { message: 'a driver token needs driver_id' });
 
-function signingKey(): Uint8Array {
-  return derivedKey('access-token/v1');
+/**
+ * The HMAC key as a WebCrypto key, imported once per derived key: given raw bytes, jose imports
+ * them again on every sign and verify, which more than doubled the cost of checking a token.
+ */
+type HmacKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+let imported: { raw: Uint8Array; key: Promise<HmacKey> } | undefined;
+
+function signingKey(): Promise<HmacKey> {
+  const raw = derivedKey('access-token/v1');
+  // derivedKey returns the same buffer until the secret changes (tests that swap the configuration).
+  if (imported?.raw !== raw) {
+    imported = { raw, key: crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']) };
+  }
+  return imported.key;
 }
 
 export interface IssuedToken {
@@ -46,7 +58,7 @@ export async function issueToken(principal: Principal, now: Date = new Date()): 
     .setAudience(audience)
     .setIssuedAt(issuedAt)
     .setExpirationTime(expiresAt)
-    .sign(signingKey());
+    .sign(await signingKey());
   return { token, expiresAt: new Date(expiresAt * 1000), expiresInS: tokenTtlS };
 }
 
@@ -59,7 +71,7 @@ export async function verifyToken(token: string, now?: Date): Promise<Principal>
   const { issuer, audience } = getConfig().auth;
   let payload: unknown;
   try {
-    ({ payload } = await jwtVerify(token, signingKey(), {
+    ({ payload } = await jwtVerify(token, await signingKey(), {
       algorithms: [ALGORITHM],
       issuer,
       audience,

@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { resetConfig } from '../../lib/config/index.js';
 import { connectCacheBus, createCache, onCacheInvalidation, type Cache } from '../../lib/cache/index.js';
 import { closeRedis, getRedis } from '../../lib/redis/index.js';
+import { formatSummary, summarize, type Summary } from './stats.js';
 import { WorkerProcess, sendToParent, serveParent } from './worker-protocol.js';
 
 const OPERATIONS = 10_000;
@@ -36,32 +37,9 @@ const PAYLOAD = {
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-interface Summary {
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
-
-function summarize(label: string, samples: Float64Array, unit: 'us' | 'ms'): Summary {
-  const sorted = samples.slice().sort();
-  const scale = unit === 'us' ? 1000 : 1;
-  const summary = {
-    p50: percentile(sorted, 50) * scale,
-    p95: percentile(sorted, 95) * scale,
-    p99: percentile(sorted, 99) * scale,
-    max: (sorted[sorted.length - 1] ?? Number.NaN) * scale,
-  };
-  const digits = unit === 'us' ? 1 : 3;
-  console.log(
-    `${label.padEnd(14)} n=${String(samples.length).padEnd(6)} ` +
-      `p50=${summary.p50.toFixed(digits)}${unit} p95=${summary.p95.toFixed(digits)}${unit} ` +
-      `p99=${summary.p99.toFixed(digits)}${unit} max=${summary.max.toFixed(digits)}${unit}`,
-  );
+function report(label: string, samples: Float64Array, unit: 'us' | 'ms'): Summary {
+  const summary = summarize(samples, unit === 'us' ? 1000 : 1);
+  console.log(formatSummary(label, summary, unit, unit === 'us' ? 1 : 3));
   return summary;
 }
 
@@ -143,10 +121,10 @@ async function main(): Promise<void> {
     const propagationSamples = await measurePropagation(bus);
 
     console.log(`cache benchmark against ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}, value of ${JSON.stringify(PAYLOAD).length} bytes of JSON`);
-    const l1Summary = summarize('L1 hit', l1Samples, 'us');
-    const l2Summary = summarize('L2 hit', l2Samples, 'us');
-    summarize('miss + load', missSamples, 'us');
-    const propagation = summarize('propagation', propagationSamples, 'ms');
+    const l1Summary = report('L1 hit', l1Samples, 'us');
+    const l2Summary = report('L2 hit', l2Samples, 'us');
+    report('miss + load', missSamples, 'us');
+    const propagation = report('propagation', propagationSamples, 'ms');
     console.log(
       `cache l1_p95_us=${l1Summary.p95.toFixed(2)} l2_p95_us=${l2Summary.p95.toFixed(1)} propagation_p99_ms=${propagation.p99.toFixed(3)}`,
     );

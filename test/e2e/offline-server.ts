@@ -31,6 +31,8 @@ export interface OfflineServer {
 export interface StartOptions {
   stage?: string;
   env?: Record<string, string>;
+  /** More `offline start` options, e.g. `--useInProcess`. */
+  args?: readonly string[];
   readyTimeoutMs?: number;
 }
 
@@ -40,7 +42,7 @@ export async function startOffline(options: StartOptions = {}): Promise<OfflineS
   const [httpPort, lambdaPort] = [await freePort(), await freePort()];
   const child = spawn(
     NODE,
-    [SERVERLESS, 'offline', 'start', '--stage', stage, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort)],
+    [SERVERLESS, 'offline', 'start', '--stage', stage, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), ...(options.args ?? [])],
     {
       cwd: ROOT,
       env: { ...process.env, STAGE: stage, ...options.env },
