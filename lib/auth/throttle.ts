@@ -4,7 +4,7 @@ import { CircuitBreaker } from '../cache/breaker.js';
 import { getConfig } from '../config/index.js';
 import { TooManyRequestsError } from '../errors/index.js';
 import { getLogger } from '../logger/index.js';
-import { ensureRedisConnected, luaScript, runScript } from '../redis/index.js';
+import { ensureRedisConnected, luaScript, runScript, type RedisClient } from '../redis/index.js';
 
 /**
  * Login throttling: at most `maxPerUsername` failed sign-ins for one username, and `maxPerSource`
@@ -172,18 +172,11 @@ export class LoginThrottle {
     };
   }
 
-  private async withStore<T>(inRedis: (redis: Awaited<ReturnType<typeof ensureRedisConnected>>) => Promise<T>, inMemory: () => T): Promise<T> {
-    const permit = this.breaker.allow();
-    if (!permit) return inMemory();
-    try {
-      const result = await inRedis(await ensureRedisConnected());
-      this.breaker.recordSuccess(permit);
-      return result;
-    } catch (error) {
-      this.breaker.recordFailure(permit);
-      getLogger().debug('login throttling fell back to memory', { error: error instanceof Error ? error.message : String(error) });
-      return inMemory();
-    }
+  private async withStore<T>(inRedis: (redis: RedisClient) => Promise<T>, inMemory: () => T): Promise<T> {
+    const outcome = await this.breaker.run(async () => inRedis(await ensureRedisConnected()));
+    if (outcome.ok) return outcome.value;
+    if (!outcome.bypassed) getLogger().debug('login throttling fell back to memory', { error: String(outcome.error) });
+    return inMemory();
   }
 }
 

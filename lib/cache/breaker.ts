@@ -27,6 +27,9 @@ export interface BreakerOptions {
   onOpen?: () => void;
 }
 
+/** The outcome of `run`: the value, or why there is none (turned away by the open circuit, or failed). */
+export type GuardedResult<T> = { ok: true; value: T } | { ok: false; bypassed: true } | { ok: false; bypassed: false; error: unknown };
+
 /** Proof that a call was let through; pass it to `recordSuccess` or `recordFailure`. */
 export interface BreakerPermit {
   readonly epoch: number;
@@ -59,6 +62,20 @@ export class CircuitBreaker {
     if (this.probing) return undefined;
     this.probing = true;
     return { epoch: this.epoch, probe: true };
+  }
+
+  /** Runs `operation` if the circuit lets a call through, recording its outcome; never throws. */
+  async run<T>(operation: () => Promise<T>): Promise<GuardedResult<T>> {
+    const permit = this.allow();
+    if (!permit) return { ok: false, bypassed: true };
+    try {
+      const value = await operation();
+      this.recordSuccess(permit);
+      return { ok: true, value };
+    } catch (error) {
+      this.recordFailure(permit);
+      return { ok: false, bypassed: false, error };
+    }
   }
 
   recordSuccess(permit: BreakerPermit): void {

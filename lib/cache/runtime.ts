@@ -131,21 +131,15 @@ export class CacheRuntime {
    */
   async call<T>(counters: RedisCounters, operation: (redis: RedisClient) => Promise<T>): Promise<T | typeof UNAVAILABLE> {
     if (this.busState === 'idle') this.connectBus().catch(() => undefined);
-    const permit = this.breaker.allow();
-    if (!permit) {
+    const outcome = await this.breaker.run(async () => operation(await ensureRedisConnected()));
+    if (outcome.ok) return outcome.value;
+    if (outcome.bypassed) {
       counters.l2_bypassed++;
-      return UNAVAILABLE;
-    }
-    try {
-      const result = await operation(await ensureRedisConnected());
-      this.breaker.recordSuccess(permit);
-      return result;
-    } catch (error) {
-      this.breaker.recordFailure(permit);
+    } else {
       counters.errors++;
-      getLogger().debug('Cache Redis operation failed', { error: error instanceof Error ? error.message : String(error) });
-      return UNAVAILABLE;
+      getLogger().debug('Cache Redis operation failed', { error: errorMessage(outcome.error) });
     }
+    return UNAVAILABLE;
   }
 
   /**
@@ -168,7 +162,7 @@ export class CacheRuntime {
             resolve();
           },
           (error: unknown) => {
-            getLogger().warn('Cache bus subscription failed', { error: error instanceof Error ? error.message : String(error) });
+            getLogger().warn('Cache bus subscription failed', { error: errorMessage(error) });
           },
         );
       });
@@ -306,4 +300,8 @@ let runtime: CacheRuntime | undefined;
 export function getCacheRuntime(): CacheRuntime {
   runtime ??= new CacheRuntime();
   return runtime;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

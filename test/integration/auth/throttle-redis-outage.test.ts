@@ -15,6 +15,8 @@ let server: PrivateRedisServer;
 let restoreEnv = (): void => {};
 const suffix = randomBytes(4).toString('hex');
 const PASSWORD = 'correct horse battery staple';
+/** Hashed once: scrypt is slow on purpose, and every user of this file has the same password. */
+const passwordHash = hashPassword(PASSWORD);
 const MAX_PER_USERNAME = 3;
 const userIds: number[] = [];
 
@@ -22,7 +24,7 @@ async function createUser(label: string): Promise<string> {
   const username = `throttle-outage-${suffix}-${label}`;
   const [row] = await getDb()<{ id: number }[]>`
     INSERT INTO users (username, password_hash, role, driver_id, active)
-    VALUES (${username}, ${await hashPassword(PASSWORD)}, 'admin', NULL, true) RETURNING id`;
+    VALUES (${username}, ${await passwordHash}, 'admin', NULL, true) RETURNING id`;
   userIds.push(row!.id);
   return username;
 }

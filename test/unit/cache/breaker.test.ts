@@ -146,4 +146,23 @@ describe('CircuitBreaker', () => {
 
     expect(breaker.state).toBe('closed');
   });
+
+  it('runs an operation through the circuit: its value, its failure (counted), then bypassed without calling it once open', async () => {
+    const { breaker } = breakerWithClock(2);
+    let calls = 0;
+    const failing = () => {
+      calls++;
+      return Promise.reject(new Error('redis down'));
+    };
+
+    await expect(breaker.run(() => Promise.resolve(42))).resolves.toEqual({ ok: true, value: 42 });
+    const failed = await breaker.run(failing);
+    await breaker.run(failing);
+    const bypassed = await breaker.run(failing);
+
+    expect(failed).toMatchObject({ ok: false, bypassed: false, error: new Error('redis down') });
+    expect(bypassed).toEqual({ ok: false, bypassed: true });
+    expect(calls).toBe(2);
+    expect(breaker.state).toBe('open');
+  });
 });
