@@ -88,7 +88,7 @@ export const scoringSql = {
            100.0 * f.cornering / greatest(f.distance_km, 1)            AS harsh_cornering_per_100km,
            100.0 * f.speeding / greatest(f.distance_km, 1)             AS speeding_per_100km,
            CASE WHEN f.duration_s > 0 THEN f.distance_km * 3600.0 / f.duration_s ELSE 0 END AS avg_speed_kmh,
-           f.max_speed_kmh::float8                                     AS max_speed_kmh,
+           f.max_speed_kmh::numeric::float8                            AS max_speed_kmh,
            pol.id AS policy_id, pol.base_premium,
            rs.score AS previous_score, pr.final_amount AS previous_final_amount
     FROM totals f
@@ -110,7 +110,7 @@ export const scoringSql = {
    */
   write: (sql: Sql, p: ScoreWriteParams) => sql<{ scores: number; premiums: number }[]>`
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(p.rows)}::jsonb)
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(p.rows)}::text::jsonb)
         AS r(driver_id bigint, score numeric, features jsonb, reasons jsonb, premium jsonb)
     ), scores AS (
       INSERT INTO risk_scores AS s (driver_id, scoring_run, score, model_version, features, reasons)
