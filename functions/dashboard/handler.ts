@@ -1,9 +1,10 @@
-import { notImplemented, routeByKey } from '../../lib/router/index.js';
+import { dashboardApi, getRiskDistributionFigures, getSafetyEvents, getSummary, getTripActivity } from '../../lib/dashboard/index.js';
+import { routeByKey, serveRoute } from '../../lib/router/index.js';
 
 /** Admin dashboard (SPEC 4): fleet summary, trip activity per day, risk distribution, safety events. */
 export const handler = routeByKey({
-  'GET /api/v1/admin/dashboard/summary': notImplemented,
-  'GET /api/v1/admin/dashboard/trip-activity': notImplemented,
-  'GET /api/v1/admin/dashboard/risk-distribution': notImplemented,
-  'GET /api/v1/admin/dashboard/safety-events': notImplemented,
+  ...serveRoute(dashboardApi.summary, ({ query }) => getSummary(query)),
+  ...serveRoute(dashboardApi.tripActivity, ({ query }) => getTripActivity(query)),
+  ...serveRoute(dashboardApi.riskDistribution, () => getRiskDistributionFigures()),
+  ...serveRoute(dashboardApi.safetyEvents, ({ query }) => getSafetyEvents(query)),
 });

@@ -1,8 +1,9 @@
-import { notImplemented, routeByKey } from '../../lib/router/index.js';
+import { eventsApi, listEvents, listMyEvents } from '../../lib/events/index.js';
+import { notImplemented, routeByKey, serveRoute } from '../../lib/router/index.js';
 
 /** Telematics events (SPEC 4): a driver's events in a time range, and HTTP ingestion of a batch for devices that cannot reach Kafka. */
 export const handler = routeByKey({
-  'GET /api/v1/drivers/me/events': notImplemented,
-  'GET /api/v1/drivers/{driverId}/events': notImplemented,
+  ...serveRoute(eventsApi.mine, ({ principal, query }) => listMyEvents(principal, query)),
+  ...serveRoute(eventsApi.ofDriver, ({ principal, path, query }) => listEvents(principal, path.driverId, query)),
   'POST /api/v1/events': notImplemented,
 });

@@ -1,7 +1,8 @@
-import { notImplemented, routeByKey } from '../../lib/router/index.js';
+import { getMyPremium, getPremium, premiumsApi } from '../../lib/premiums/index.js';
+import { routeByKey, serveRoute } from '../../lib/router/index.js';
 
-/** Pricing (SPEC 4): a driver's current premium with its breakdown. */
+/** Premiums (SPEC 4): a driver's current premium with its breakdown and reasons. */
 export const handler = routeByKey({
-  'GET /api/v1/drivers/me/premium': notImplemented,
-  'GET /api/v1/drivers/{driverId}/premium': notImplemented,
+  ...serveRoute(premiumsApi.mine, ({ principal }) => getMyPremium(principal)),
+  ...serveRoute(premiumsApi.current, ({ principal, path }) => getPremium(principal, path.driverId)),
 });

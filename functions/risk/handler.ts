@@ -1,9 +1,10 @@
-import { notImplemented, routeByKey } from '../../lib/router/index.js';
+import { getMyRiskHistory, getMyRiskScore, getRiskHistory, getRiskScore, riskApi } from '../../lib/risk/index.js';
+import { routeByKey, serveRoute } from '../../lib/router/index.js';
 
 /** Risk (SPEC 4): a driver's current score and its history. */
 export const handler = routeByKey({
-  'GET /api/v1/drivers/me/risk': notImplemented,
-  'GET /api/v1/drivers/me/risk/history': notImplemented,
-  'GET /api/v1/drivers/{driverId}/risk': notImplemented,
-  'GET /api/v1/drivers/{driverId}/risk/history': notImplemented,
+  ...serveRoute(riskApi.myCurrent, ({ principal }) => getMyRiskScore(principal)),
+  ...serveRoute(riskApi.myHistory, ({ principal, query }) => getMyRiskHistory(principal, query)),
+  ...serveRoute(riskApi.current, ({ principal, path }) => getRiskScore(principal, path.driverId)),
+  ...serveRoute(riskApi.history, ({ principal, path, query }) => getRiskHistory(principal, path.driverId, query)),
 });

@@ -46,18 +46,32 @@ export function createCache(definition: CacheDefinition): Cache {
 
 /**
  * Outdates every entry of the given groups in every cache of every instance. If Redis is
- * unreachable the local L1 is still cleared and the invalidation is replayed when Redis is back.
+ * unreachable the local L1 is still cleared and the invalidation is replayed when Redis is back;
+ * resolves to whether it reached Redis (false: queued for replay).
  */
-export async function invalidateGroups(...groups: string[]): Promise<void> {
-  if (groups.length === 0 || !getConfig().cache.enabled) return;
+export async function invalidateGroups(...groups: string[]): Promise<boolean> {
+  if (groups.length === 0 || !getConfig().cache.enabled) return true;
   for (const cache of registeredCaches()) {
     for (const group of groups) cache.dropGroup(group);
   }
   const runtime = getCacheRuntime();
-  await runtime.invalidate(
+  return runtime.invalidate(
     runtime.sharedCounters,
     groups.map((group) => ({ kind: 'group', group })),
   );
+}
+
+/**
+ * Drops one key of the named cache everywhere: Redis and every instance's L1, whether or not this
+ * instance defines that cache (the cache-admin function holds none of the domains' caches).
+ */
+export async function invalidateKey(cacheName: string, key: string): Promise<boolean> {
+  if (!getConfig().cache.enabled) return true;
+  for (const cache of registeredCaches()) {
+    if (cache.name === cacheName) cache.dropKey(key);
+  }
+  const runtime = getCacheRuntime();
+  return runtime.invalidate(runtime.sharedCounters, [{ kind: 'key', cache: cacheName, key }]);
 }
 
 /** Counters per cache name, for the metrics module. */

@@ -46,11 +46,9 @@ export interface SafetyEventsRow {
   drivers: number;
 }
 
-export interface Period {
-  /** Inclusive start and exclusive end. */
-  from: Date;
-  to: Date;
-}
+/** Inclusive start and exclusive end, as ISO text (cast in SQL, never through a Date). */
+export type { Period } from '../validation/period.js';
+import type { Period } from '../validation/period.js';
 
 /**
  * Each driver's latest score: one index probe per driver on risk_scores (driver_id, scored_at DESC),
@@ -77,7 +75,7 @@ export const dashboardSql = {
       SELECT count(*)::int AS trips, count(DISTINCT driver_id)::int AS drivers_driving,
              coalesce(sum(distance_km), 0) AS distance_km, coalesce(sum(event_count), 0)::bigint AS events
       FROM trips
-      WHERE started_at >= ${p.from} AND started_at < ${p.to}
+      WHERE started_at >= ${p.from}::text::timestamptz AND started_at < ${p.to}::text::timestamptz
     ) period,
     (SELECT avg(score) AS avg_risk_score, count(*)::int AS scored_drivers FROM (${latestScores(sql)}) latest) scores`,
 
@@ -87,8 +85,8 @@ export const dashboardSql = {
    */
   dailyActivity: (sql: Sql, p: Period) => sql<DailyActivityRow[]>`
     SELECT to_char(day, 'YYYY-MM-DD') AS day, a.trips, a.drivers, a.distance_km, a.duration_s, a.night_distance_km
-    FROM generate_series(date_trunc('day', ${p.from}::timestamptz AT TIME ZONE 'UTC'),
-                         ${p.to}::timestamptz AT TIME ZONE 'UTC' - interval '1 microsecond',
+    FROM generate_series(date_trunc('day', ${p.from}::text::timestamptz AT TIME ZONE 'UTC'),
+                         ${p.to}::text::timestamptz AT TIME ZONE 'UTC' - interval '1 microsecond',
                          interval '1 day') AS day
     CROSS JOIN LATERAL (
       SELECT count(*)::int AS trips,
@@ -97,8 +95,8 @@ export const dashboardSql = {
              coalesce(sum(duration_s), 0)::bigint AS duration_s,
              coalesce(sum(night_distance_km), 0) AS night_distance_km
       FROM trips
-      WHERE started_at >= greatest(day AT TIME ZONE 'UTC', ${p.from}::timestamptz)
-        AND started_at < least((day + interval '1 day') AT TIME ZONE 'UTC', ${p.to}::timestamptz)
+      WHERE started_at >= greatest(day AT TIME ZONE 'UTC', ${p.from}::text::timestamptz)
+        AND started_at < least((day + interval '1 day') AT TIME ZONE 'UTC', ${p.to}::text::timestamptz)
     ) a
     ORDER BY day`,
 
@@ -118,7 +116,7 @@ export const dashboardSql = {
     SELECT event_type, count(*)::int AS events, count(DISTINCT driver_id)::int AS drivers
     FROM telematics_events
     WHERE event_type IN ('harsh_braking', 'harsh_acceleration', 'harsh_cornering', 'speeding')
-      AND ts >= ${p.from} AND ts < ${p.to}
+      AND ts >= ${p.from}::text::timestamptz AND ts < ${p.to}::text::timestamptz
     GROUP BY event_type
     ORDER BY event_type`,
 };

@@ -45,8 +45,13 @@ export class ForbiddenError extends AppError {
 }
 
 export class NotFoundError extends AppError {
-  readonly code = 'not_found';
+  readonly code: string;
   readonly status = 404;
+  /** `code` names what is missing when a client must tell cases apart, e.g. `risk_score_not_found`. */
+  constructor(message: string, options?: { code?: string; cause?: unknown }) {
+    super(message, options);
+    this.code = options?.code ?? 'not_found';
+  }
 }
 
 export class ConflictError extends AppError {

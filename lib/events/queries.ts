@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
 import type { KeysetWindow, timestampUuidKey } from '../pagination/index.js';
+import type { EventType } from '../vocabulary/index.js';
 
 /**
  * SQL for telematics events. `eventSql` holds each statement as a function of the client and
@@ -14,7 +15,7 @@ export interface EventRow {
   driver_id: number;
   vehicle_id: number;
   trip_id: string | null;
-  event_type: string;
+  event_type: EventType;
   lat: number | null;
   lon: number | null;
   speed_kmh: number | null;
@@ -35,11 +36,11 @@ export const eventKeyOf = (row: EventRow): EventKey => [row.cursor_ts, row.event
 
 export interface DriverEventsParams extends KeysetWindow<EventKey> {
   driverId: number;
-  /** Inclusive start and exclusive end of the period. */
-  from: Date;
-  to: Date;
+  /** Inclusive start and exclusive end of the period, as ISO text (cast in SQL, never through a Date). */
+  from: string;
+  to: string;
   /** Only these event types (all when absent). */
-  types?: string[];
+  types?: EventType[];
 }
 
 export const eventSql = {
@@ -51,7 +52,7 @@ export const eventSql = {
     SELECT event_id, ts, driver_id, vehicle_id, trip_id, event_type, lat, lon, speed_kmh,
            acceleration_mps2, lateral_mps2, heading_deg, data, received_at, ${cursorTimestampOf(sql, 'ts')} AS cursor_ts
     FROM telematics_events
-    WHERE driver_id = ${p.driverId} AND ts >= ${p.from} AND ts < ${p.to}
+    WHERE driver_id = ${p.driverId} AND ts >= ${p.from}::text::timestamptz AND ts < ${p.to}::text::timestamptz
       ${p.types && p.types.length > 0 ? sql`AND event_type = ANY(${p.types}::text[])` : sql``}
       ${p.after ? sql`AND (ts, event_id) < (${p.after[0]}::text::timestamptz, ${p.after[1]}::uuid)` : sql``}
     ORDER BY ts DESC, event_id DESC

@@ -12,3 +12,4 @@ export {
   toApiGatewayResult,
   type ResponseOptions,
 } from './response.js';
+export { problemSchema } from './schemas.js';

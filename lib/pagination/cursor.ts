@@ -129,3 +129,12 @@ export function cursorPage<T>(rows: readonly T[], limit: number, fingerprint: st
   const hasNext = rows.length > limit && last !== undefined;
   return { items, limit, next_cursor: hasNext ? encodeCursor(keyOf(last), fingerprint) : null };
 }
+
+/** The wire shape of a cursor page of `item`, for route documents. */
+export function cursorPageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    limit: z.number().int().min(1).max(MAX_PAGE_SIZE),
+    next_cursor: z.string().nullable().describe('Pass back as `cursor` for the next page; null on the last page.'),
+  });
+}

@@ -3,6 +3,7 @@ export {
   MAX_PAGE,
   MAX_PAGE_SIZE,
   offsetPage,
+  offsetPageSchema,
   offsetPaginationQuery,
   offsetWindow,
   type OffsetPage,
@@ -10,6 +11,7 @@ export {
 } from './offset.js';
 export {
   cursorPage,
+  cursorPageSchema,
   cursorPaginationQuery,
   cursorTimestamp,
   decodeCursor,

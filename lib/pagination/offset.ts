@@ -47,3 +47,16 @@ export function offsetPage<T>(items: T[], total: number, params: OffsetParams): 
     has_previous: params.page > 1,
   };
 }
+
+/** The wire shape of an offset page of `item`, for route documents. */
+export function offsetPageSchema<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int().min(0),
+    page: z.number().int().min(1),
+    page_size: z.number().int().min(1).max(MAX_PAGE_SIZE),
+    total_pages: z.number().int().min(0),
+    has_next: z.boolean(),
+    has_previous: z.boolean(),
+  });
+}

@@ -13,7 +13,16 @@ export interface RiskScoreRow {
   scored_at: Date;
   score: number;
   model_version: string;
-  features: Record<string, unknown>;
+  features: Record<string, number>;
+  /** The features that raised the score most (migrations/004). */
+  reasons: RiskReason[];
+}
+
+export interface RiskReason {
+  feature: string;
+  value: number;
+  contribution: number;
+  description: string;
 }
 
 /** A score in a driver's history, with its keyset position. */
@@ -35,18 +44,26 @@ export interface RiskHistoryParams extends KeysetWindow<RiskScoreKey> {
 
 export const riskSql = {
   current: (sql: Sql, driverId: number) => sql<RiskScoreRow[]>`
-    SELECT id, driver_id, scored_at, score, model_version, features
+    SELECT id, driver_id, scored_at, score, model_version, features, reasons
     FROM risk_scores
     WHERE driver_id = ${driverId}
     ORDER BY scored_at DESC, id DESC
     LIMIT 1`,
+
+  /** The current scores of many drivers in one statement (one index probe each), for cache warming after scoring. */
+  currentOfMany: (sql: Sql, driverIds: readonly number[]) => sql<RiskScoreRow[]>`
+    SELECT r.id, r.driver_id, r.scored_at, r.score, r.model_version, r.features, r.reasons
+    FROM unnest(${driverIds as number[]}::bigint[]) AS d(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM risk_scores r WHERE r.driver_id = d.id ORDER BY r.scored_at DESC, r.id DESC LIMIT 1
+    ) r`,
 
   /**
    * A driver's scores, newest first, one keyset page (ties on scored_at broken by id). The key's
    * timestamp travels as text both ways, so the comparison keeps microseconds.
    */
   history: (sql: Sql, p: RiskHistoryParams) => sql<RiskHistoryRow[]>`
-    SELECT id, driver_id, scored_at, score, model_version, features, ${cursorTimestampOf(sql, 'scored_at')} AS cursor_ts
+    SELECT id, driver_id, scored_at, score, model_version, features, reasons, ${cursorTimestampOf(sql, 'scored_at')} AS cursor_ts
     FROM risk_scores
     WHERE driver_id = ${p.driverId}
       ${p.after ? sql`AND (scored_at, id) < (${p.after[0]}::text::timestamptz, ${p.after[1]}::bigint)` : sql``}
@@ -60,4 +77,8 @@ export function getCurrentRiskScore(driverId: number): Promise<RiskScoreRow | un
 
 export function listRiskHistory(p: RiskHistoryParams): Promise<RiskHistoryRow[]> {
   return timedQuery('risk.history', (sql) => riskSql.history(sql, p));
+}
+
+export function getCurrentRiskScores(driverIds: readonly number[]): Promise<RiskScoreRow[]> {
+  return timedQuery('risk.current_of_many', (sql) => riskSql.currentOfMany(sql, driverIds));
 }

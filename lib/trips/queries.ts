@@ -39,8 +39,11 @@ export interface DriverTripRow extends TripRow {
 /** An event as a trip's detail shows it: the event's own columns, without those the trip already gives. */
 export type TripEventRow = Pick<
   EventRow,
-  'event_id' | 'ts' | 'event_type' | 'lat' | 'lon' | 'speed_kmh' | 'acceleration_mps2' | 'lateral_mps2' | 'heading_deg' | 'data'
->;
+  'event_id' | 'event_type' | 'lat' | 'lon' | 'speed_kmh' | 'acceleration_mps2' | 'lateral_mps2' | 'heading_deg' | 'data'
+> & {
+  /** Exact UTC text with microseconds. */
+  ts: string;
+};
 
 /** Keyset position `[cursor_ts, id]` of the last trip of the previous page, as the cursor carries it. */
 export type TripKey = z.output<typeof timestampUuidKey>;
@@ -86,7 +89,7 @@ export const tripSql = {
 
   /** All events of one trip in time order; the time bounds let the planner skip other months. */
   events: (sql: Sql, p: TripEventsParams) => sql<TripEventRow[]>`
-    SELECT event_id, ts, event_type, lat, lon, speed_kmh, acceleration_mps2, lateral_mps2, heading_deg, data
+    SELECT event_id, ${cursorTimestampOf(sql, 'ts')} AS ts, event_type, lat, lon, speed_kmh, acceleration_mps2, lateral_mps2, heading_deg, data
     FROM telematics_events
     WHERE trip_id = ${p.tripId}::uuid AND ts >= ${p.from} AND ts <= ${p.to}
     ORDER BY ts, event_id
@@ -98,8 +101,8 @@ export function listDriverTrips(p: DriverTripsParams): Promise<DriverTripRow[]> 
   return timedQuery('trips.by_driver', (sql) => tripSql.byDriver(sql, p));
 }
 
-/** A trip with its events: two queries whatever the number of events. */
-export function getTripWithEvents(tripId: string): Promise<{ trip: TripRow; events: TripEventRow[] } | undefined> {
+/** A trip with up to `limit` of its events: two queries whatever the number of events. */
+export function getTripWithEvents(tripId: string, limit = MAX_TRIP_EVENTS): Promise<{ trip: TripRow; events: TripEventRow[] } | undefined> {
   return timedQuery('trips.with_events', async (sql) => {
     const [trip] = await tripSql.one(sql, tripId);
     if (!trip) return undefined;
@@ -107,7 +110,7 @@ export function getTripWithEvents(tripId: string): Promise<{ trip: TripRow; even
     // trip's end arrives as a Date, cut to the millisecond; one more millisecond keeps the last event
     // when its timestamp has microseconds. The bounds only prune partitions: trip_id selects the rows.
     const to = trip.ended_at ? new Date(trip.ended_at.getTime() + 1) : new Date(Date.now() + 60_000);
-    const events = await tripSql.events(sql, { tripId, from: trip.started_at, to, limit: MAX_TRIP_EVENTS });
+    const events = await tripSql.events(sql, { tripId, from: trip.started_at, to, limit });
     return { trip, events };
   });
 }

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { ValidationError, type FieldProblem } from '../errors/index.js';
 
 /**
+ * How parameters parsed from text look on the wire, for the API document: a query parameter parsed
+ * from `"20"` to 20 is documented as an integer, not as the string it arrives as.
+ */
+export const wireSchemas = z.registry<Record<string, unknown>>();
+
+/**
  * Turns zod results into the product's `ValidationError`: one problem per field, the field named
  * as the client sent it and prefixed with where it was (`query.page_size`, `body.events[3].speed_kmh`),
  * with a message a person can act on. Messages set on a schema win over the defaults here.
@@ -110,12 +116,37 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, locat
  * Chain `.default(n)` or `.optional()` as needed.
  */
 export function intParam(min: number, max: number, message = `must be an integer between ${min} and ${max}`) {
-  return z
+  const schema = z
     .string()
     .trim()
     .regex(/^[+-]?\d{1,15}$/, { error: message })
     .transform(Number)
     .pipe(z.number().min(min, { error: message }).max(max, { error: message }));
+  // On the wire it is a decimal integer; the document says so rather than describing the string parsing.
+  wireSchemas.add(schema, { type: 'integer', minimum: min, maximum: max });
+  return schema;
+}
+
+/** A query parameter `true` or `false`. */
+export function booleanParam() {
+  const schema = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((value) => value === 'true');
+  wireSchemas.add(schema, { type: 'boolean' });
+  return schema;
+}
+
+/**
+ * An ISO 8601 date-time with a time zone (`2030-01-31T12:00:00Z`, `...+02:00`, fractions allowed).
+ * Impossible dates such as 1990-02-30 are refused here, and the value stays the exact text the client
+ * sent: queries cast it in SQL (`${value}::text::timestamptz`), never through a JavaScript Date,
+ * which would roll the date over and drop microseconds.
+ */
+export function timestampParam() {
+  return z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2030-01-31T12:00:00Z' });
+}
+
+/** An ISO 8601 calendar date (`2030-01-31`); impossible dates are refused. Passed to SQL as text. */
+export function dateParam() {
+  return z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
 }
 
 /** A path or query parameter holding a database id (a positive integer). */

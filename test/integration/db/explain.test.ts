@@ -58,7 +58,7 @@ interface Fixture {
   trip: { id: string; started_at: Date; ended_at: Date };
   /** An older trip's keyset position, as a cursor carries it. */
   olderTrip: { id: string; cursor_ts: string };
-  week: { from: Date; to: Date };
+  week: { from: string; to: string };
 }
 
 describe('query plans over the 1000-driver dataset', () => {
@@ -81,7 +81,7 @@ describe('query plans over the 1000-driver dataset', () => {
       driverId: busiest.driver_id,
       trip: trips[0] as Fixture['trip'],
       olderTrip: trips[4] ?? (trips[0] as Fixture['olderTrip']),
-      week: { from: new Date(end - 7 * DAY_MS), to: new Date(end) },
+      week: { from: new Date(end - 7 * DAY_MS).toISOString(), to: new Date(end).toISOString() },
     };
   }, 300_000);
 
@@ -95,7 +95,7 @@ describe('query plans over the 1000-driver dataset', () => {
     ['drivers list (active, name prefix, by name)', (s) => driverSql.list(s, { active: true, namePrefix: 'an', sort: 'name', order: 'asc', limit: 20, offset: 0 })],
     ['drivers list total', (s) => driverSql.count(s, { active: true })],
     ['driver detail', (s) => driverSql.detail(s, fixture.driverId)],
-    ['driver statistics (30 days)', (s) => driverSql.statistics(s, { driverId: fixture.driverId, from: new Date(fixture.week.to.getTime() - 30 * DAY_MS), to: fixture.week.to })],
+    ['driver statistics (30 days)', (s) => driverSql.statistics(s, { driverId: fixture.driverId, from: new Date(Date.parse(fixture.week.to) - 30 * DAY_MS).toISOString(), to: fixture.week.to })],
     ['trips of a driver (first page)', (s) => tripSql.byDriver(s, { driverId: fixture.driverId, limit: 21 })],
     ['trips of a driver (next page)', (s) => tripSql.byDriver(s, { driverId: fixture.driverId, limit: 21, after: [fixture.olderTrip.cursor_ts, fixture.olderTrip.id] })],
     ['one trip', (s) => tripSql.one(s, fixture.trip.id)],
@@ -116,7 +116,7 @@ describe('query plans over the 1000-driver dataset', () => {
     ['risk score history (first page)', (s) => riskSql.history(s, { driverId: fixture.driverId, limit: 21 })],
     ['risk score history (next page)', (s) => riskSql.history(s, { driverId: fixture.driverId, limit: 21, after: ['2030-01-01T00:00:00.000000Z', 9_000_000] })],
     ['current premium', (s) => premiumSql.current(s, fixture.driverId)],
-    ['dashboard summary (last 24 hours)', (s) => dashboardSql.summary(s, { from: new Date(fixture.week.to.getTime() - DAY_MS), to: fixture.week.to })],
+    ['dashboard summary (last 24 hours)', (s) => dashboardSql.summary(s, { from: new Date(Date.parse(fixture.week.to) - DAY_MS).toISOString(), to: fixture.week.to })],
     ['dashboard trip activity per day (a week)', (s) => dashboardSql.dailyActivity(s, fixture.week)],
     ['dashboard risk distribution', (s) => dashboardSql.riskDistribution(s)],
     ['dashboard safety events breakdown (a week)', (s) => dashboardSql.safetyEvents(s, fixture.week)],

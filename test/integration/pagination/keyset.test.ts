@@ -308,7 +308,7 @@ describe('product keyset queries over rows sharing a millisecond, during concurr
       pageSize: 7,
       keySchema: timestampUuidKey,
       keyOf: eventKeyOf,
-      read: (limit, after) => listDriverEvents({ driverId, from, to, limit, ...(after ? { after } : {}) }),
+      read: (limit, after) => listDriverEvents({ driverId, from: from.toISOString(), to: to.toISOString(), limit, ...(after ? { after } : {}) }),
       insertNewer,
     });
 

@@ -1,0 +1,3 @@
+export { cacheAdminApi } from './routes.js';
+export * from './service.js';
+export type * from './schemas.js';

@@ -1,0 +1,4 @@
+export { driverEventsGroup, eventsCache } from './cache.js';
+export { eventsApi } from './routes.js';
+export * from './service.js';
+export type * from './schemas.js';

@@ -1,0 +1,13 @@
+import { z } from 'zod';
+import { idParam } from './index.js';
+
+/** Wire pieces shared by every domain's schemas. */
+
+/** `{driverId}` in a route path. */
+export const driverIdPath = z.strictObject({ driverId: idParam() });
+
+/** An instant in a response: ISO 8601 in UTC, e.g. `2030-01-31T12:00:00.000Z`. */
+export const wireInstant = z.iso.datetime({ offset: true });
+
+/** A calendar date in a response: `YYYY-MM-DD`. */
+export const wireDate = z.iso.date();
