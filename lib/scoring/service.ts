@@ -4,7 +4,9 @@ import { DASHBOARD_GROUP } from '../dashboard/cache.js';
 import { getLogger } from '../logger/index.js';
 import { driverPremiumGroup } from '../premiums/cache.js';
 import { quotePremium } from '../premiums/formula.js';
+import { warmDriverPremiums } from '../premiums/service.js';
 import { driverRiskGroup } from '../risk/cache.js';
+import { warmDriverRisk } from '../risk/service.js';
 import { topReasons } from './explain.js';
 import { FEATURE_NAMES, type Features } from './features.js';
 import { driversScored, inferenceBatchDuration, riskScores, runPhaseDuration, scorePsi } from './metrics.js';
@@ -155,14 +157,16 @@ function hasChanged(row: ScoreWrite, before: DriverFeatureRow): boolean {
 
 /**
  * Outdates the changed drivers' risk and premium entries everywhere (and the dashboard's figures,
- * which include the risk distribution). A Redis outage does not fail the run: the cache queues the
- * invalidations and replays them when Redis is back.
+ * which include the risk distribution), then warms those drivers' current score and premium with
+ * exactly what the routes serve. A Redis outage does not fail the run: the cache queues the
+ * invalidations and replays them when Redis is back, and warming skips what it cannot store.
  */
 async function refreshCaches(driverIds: readonly number[]): Promise<void> {
   if (driverIds.length === 0) return;
-  const groups = driverIds.flatMap((id) => [driverRiskGroup(id), driverPremiumGroup(id)]);
-  for (let from = 0; from < groups.length; from += INVALIDATION_CHUNK) {
-    await invalidateGroups(...groups.slice(from, from + INVALIDATION_CHUNK));
+  for (let from = 0; from < driverIds.length; from += INVALIDATION_CHUNK) {
+    const chunk = driverIds.slice(from, from + INVALIDATION_CHUNK);
+    await invalidateGroups(...chunk.flatMap((id) => [driverRiskGroup(id), driverPremiumGroup(id)]));
+    await Promise.all([warmDriverRisk(chunk), warmDriverPremiums(chunk)]);
   }
   await invalidateGroups(DASHBOARD_GROUP);
 }

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/score-drivers/handler.js';
 import { createCache } from '../../../lib/cache/index.js';
 import { resetConfig } from '../../../lib/config/index.js';
-import { closeDb, type Sql } from '../../../lib/db/index.js';
+import { closeDb, onQueryTiming, type Sql } from '../../../lib/db/index.js';
+import { getPremium } from '../../../lib/premiums/service.js';
+import { getRiskScore } from '../../../lib/risk/service.js';
 import { ValidationError } from '../../../lib/errors/index.js';
 import { driverPremiumGroup } from '../../../lib/premiums/cache.js';
 import { closeRedis } from '../../../lib/redis/index.js';
@@ -175,6 +177,27 @@ describe('score-drivers', () => {
     expect(await read()).toBe(2);
     const [count] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM risk_scores WHERE driver_id = ${calm.driverId}`;
     expect(count?.n).toBe(2);
+  });
+
+  it('warms the changed drivers: the risk and premium routes then serve the new score and price without a query', async () => {
+    await addTrips(calm, [{ startedAt: new Date(HOUR.getTime() + 70 * 60_000), km: 5, harsh: 60 }]);
+    const run = await scoreDrivers({ driverIds: [calm.driverId], at: new Date(HOUR.getTime() + 2 * 3_600_000) });
+    expect(run.changed).toBe(1);
+    const [latest] = await sql<{ score: number; final_amount: number }[]>`
+      SELECT r.score, p.final_amount FROM risk_scores r JOIN premiums p ON p.risk_score_id = r.id
+      WHERE r.driver_id = ${calm.driverId} ORDER BY r.scored_at DESC, r.id DESC LIMIT 1`;
+    const queries: string[] = [];
+    const stop = onQueryTiming((t) => queries.push(t.name));
+    try {
+      const admin = { userId: 1, role: 'admin' as const, driverId: null };
+      const [score, premium] = await Promise.all([getRiskScore(admin, calm.driverId), getPremium(admin, calm.driverId)]);
+      expect(Number(score.score)).toBe(Number(latest?.score));
+      expect(score.reasons.length).toBeGreaterThan(0);
+      expect(Number(premium.final_amount)).toBe(Number(latest?.final_amount));
+    } finally {
+      stop();
+    }
+    expect(queries).toEqual([]);
   });
 });
 
