@@ -46,8 +46,9 @@ try {
   const lines = [
     `# dataset seed=${d.seed} drivers=${d.drivers} days=${d.days} end=${end} trips_only window_days=${WINDOW_DAYS}`,
     ['driver_id', ...FEATURE_NAMES, 'claims'].join(','),
-    // JavaScript's shortest round-trip number form: the CSV holds exactly the values the SQL returned.
-    ...rows.map((r) => [r.driver_id, ...FEATURE_NAMES.map((f) => Number(r[f])), claims.get(r.driver_id) ?? 0].join(',')),
+    // Twelve significant digits: the SQL's parallel sums may differ in the last bits from run to run,
+    // and the training set must not.
+    ...rows.map((r) => [r.driver_id, ...FEATURE_NAMES.map((f) => Number(Number(r[f]).toPrecision(12))), claims.get(r.driver_id) ?? 0].join(',')),
   ];
   writeFileSync(values.out, `${lines.join('\n')}\n`);
   console.log(`wrote ${rows.length} drivers to ${values.out}`);
