@@ -1,5 +1,5 @@
 /**
- * npm run seed [-- --drivers 1000 --days 30 --seed 42 --end 2026-11-22 --sample-interval 5 --reset]
+ * npm run seed [-- --drivers 1000 --days 30 --seed 42 --end 2026-11-22 --sample-interval 5 --reset --trips-only]
  *
  * Loads a synthetic dataset into DATABASE_URL (default: the demo dataset, 50 drivers x 14 days).
  * The same --seed and --end give the same data; --end defaults to today 00:00 UTC, so the data is
@@ -23,6 +23,8 @@ const { values } = parseArgs({
     'sample-interval': { type: 'string' },
     connections: { type: 'string' },
     reset: { type: 'boolean', default: false },
+    // Trips without their raw events (datasets for risk features and the scoring benchmark).
+    'trips-only': { type: 'boolean', default: false },
     'if-empty': { type: 'boolean', default: false },
     'database-url': { type: 'string' },
   },
@@ -55,9 +57,10 @@ try {
     seed: integer('seed', values.seed, DEMO_DATASET.seed),
     end: parseEnd(values.end),
     sampleIntervalS: integer('sample-interval', values['sample-interval'], DEMO_DATASET.sampleIntervalS),
+    tripsOnly: values['trips-only'],
   };
   console.log(
-    `seeding ${shape.drivers} drivers x ${shape.days} days ending ${shape.end.toISOString()} (seed ${shape.seed}, positions every ${shape.sampleIntervalS} s)`,
+    `seeding ${shape.drivers} drivers x ${shape.days} days ending ${shape.end.toISOString()} (seed ${shape.seed}, ${shape.tripsOnly ? 'trips only, no raw events stored' : `positions every ${shape.sampleIntervalS} s`})`,
   );
   const drivingStarted = performance.now();
   let started = false;

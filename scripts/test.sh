@@ -13,6 +13,9 @@ bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 bash scripts/services.sh up
+# The risk model's retraining check (test/unit/scoring/retraining.test.ts) runs the training script:
+# its venv is made once (pinned requirements from PyPI, about 2 minutes) and reused after that.
+bash scripts/train/venv.sh >/dev/null
 
 failed_checks=()
 echo "==> lint"

@@ -113,6 +113,16 @@ const EnvSchema = z.object({
   HARSH_CORNERING_MPS2: num.default(3.5),
   SPEED_LIMIT_KMH: num.default(120),
 
+  // Risk scoring (issue 9). The model is a named version read from the layer (MODEL_DIR/<version>)
+  // or from the S3 model store (S3_MODEL_BUCKET, MODEL_S3_PREFIX/<version>/), cached in MODEL_CACHE_DIR.
+  MODEL_VERSION: z.string().regex(/^[\w.-]{1,64}$/, { error: 'expected a model version such as risk-lr-v1' }).default('risk-lr-v1'),
+  MODEL_SOURCE: z.enum(['layer', 's3'], { error: 'expected layer or s3' }).default('layer'),
+  MODEL_DIR: z.string().min(1).optional(),
+  MODEL_S3_PREFIX: z.string().regex(/^[\w./-]+$/, { error: 'expected an S3 key prefix' }).default('models/risk'),
+  MODEL_CACHE_DIR: z.string().min(1).default('/tmp/models'),
+  SCORING_WINDOW_DAYS: int(7, 365).default(90),
+  SCORING_BATCH_SIZE: int(1, 100_000).default(1000),
+
   METRICS_NAMESPACE: z.string().min(1).default('Telematics'),
   // EMF lines on stdout are what CloudWatch reads in AWS; locally they only bury the logs, so off by default there.
   METRICS_EMF: boolean.optional(),
@@ -247,6 +257,16 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       accelerationMps2: e.HARSH_ACCELERATION_MPS2,
       corneringMps2: e.HARSH_CORNERING_MPS2,
       speedLimitKmh: e.SPEED_LIMIT_KMH,
+    },
+    scoring: {
+      modelVersion: e.MODEL_VERSION,
+      modelSource: e.MODEL_SOURCE,
+      // Unset: the layer's /opt/models on Lambda, else the checked-in layers/deps/models (lib/scoring/model.ts).
+      modelDir: e.MODEL_DIR,
+      modelS3Prefix: e.MODEL_S3_PREFIX.replace(/\/+$/, ''),
+      modelCacheDir: e.MODEL_CACHE_DIR,
+      windowDays: e.SCORING_WINDOW_DAYS,
+      batchSize: e.SCORING_BATCH_SIZE,
     },
     metrics: { namespace: e.METRICS_NAMESPACE, emf: e.METRICS_EMF ?? !isLocal },
   };

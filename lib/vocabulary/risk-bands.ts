@@ -1,7 +1,7 @@
 /**
- * Risk bands: how a 0-100 score reads to people (lists, dashboards, metrics). Scores are the
- * model's calibrated claim risk scaled to 0-100; the bands split them where underwriting changes
- * its treatment. Bounds are [from, to), the last band includes 100.
+ * Risk bands: how a 0-100 score reads to people (lists, dashboards, metrics). A score is the share
+ * of the training population with a lower predicted claim probability (50 is the median driver), so
+ * `low` is the safest 40 %, `high` the riskiest 30 %. Bounds are [from, to), the last band includes 100.
  */
 export const RISK_BANDS = [
   { band: 'low', from: 0, to: 40 },

@@ -36,7 +36,7 @@ export const HTTP_PROBES: readonly HttpProbe[] = [
  * Functions that still refuse their work as not implemented (their issues are open). Exact: a
  * function listed here that works, or one not listed that refuses, fails the e2e suite.
  */
-export const NOT_IMPLEMENTED_FUNCTIONS: readonly string[] = ['score-drivers'];
+export const NOT_IMPLEMENTED_FUNCTIONS: readonly string[] = [];
 
 export interface InvokeProbe {
   fn: string;

@@ -1,0 +1,109 @@
+/**
+ * npm run bench:scoring [-- --database-url postgres://... --no-seed]
+ *
+ * The scoring run on 10,000 drivers x 90 days (issue 9): model load, inference latency for batches
+ * of 1, 100 and 10,000 (with 100 single-driver calls as the baseline of the batch of 100, measured
+ * in the same run), then one full run split into features SQL, inference, writes and cache refresh.
+ * The dataset lives in a database of its own (default telematics_scoring_bench on the local
+ * server), seeded on first use with trips only: features come from trips, so raw events are not
+ * stored (minutes of simulation instead of an hour of event writes). --no-seed uses the database
+ * as it is. Ends with:
+ *   scoring drivers=N total_s=N features_s=N infer_batch100_ms=N writes_s=N load_ms=N
+ */
+import { parseArgs } from 'node:util';
+import { getConfig, resetConfig } from '../../lib/config/index.js';
+import { closeDb, getDb } from '../../lib/db/index.js';
+import { migrate } from '../../lib/db/migrate.js';
+import { closeRedis } from '../../lib/redis/index.js';
+import { listDriverFeatures, type DriverFeatureRow } from '../../lib/scoring/queries.js';
+import { loadRiskModel, resetRiskModel, scoreDrivers, toInputRows, type RiskModel } from '../../lib/scoring/index.js';
+import type { DatasetShape } from '../../lib/seed/index.js';
+import { ensureTripsDataset } from '../lib/trips-dataset.js';
+
+const DATASET: DatasetShape = { drivers: 10_000, days: 90, seed: 42, end: new Date('2026-11-01T00:00:00Z'), sampleIntervalS: 5 };
+
+const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, 'no-seed': { type: 'boolean', default: false } } });
+const url = values['database-url'] ?? onServer(getConfig().db.url, 'telematics_scoring_bench');
+process.env.DATABASE_URL = url;
+process.env.CACHE_PREFIX ??= 'tele_bench_scoring';
+process.env.LOG_LEVEL ??= 'WARN';
+// The full run scores all 10,000 drivers in one statement per phase: no per-statement cap.
+process.env.DB_STATEMENT_TIMEOUT_MS ??= '600000';
+resetConfig();
+
+const fmt = (n: number, digits = 3) => Number(n.toFixed(digits));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))] ?? Number.NaN;
+
+async function latency(model: RiskModel, drivers: readonly DriverFeatureRow[], batch: number, repeats: number): Promise<number[]> {
+  const rows = Array.from({ length: batch }, (_, i) => drivers[i % drivers.length] as DriverFeatureRow);
+  const input = toInputRows(model.card, rows);
+  const times: number[] = [];
+  for (let r = 0; r < repeats + 3; r++) {
+    const t = performance.now();
+    await model.predict(input, batch);
+    if (r >= 3) times.push(performance.now() - t); // three warm-up calls
+  }
+  return times;
+}
+
+try {
+  const state = values['no-seed'] ? 'used as it is (--no-seed)' : await ensureTripsDataset(url, DATASET, (line) => console.log(line));
+  if (values['no-seed']) await migrate({ databaseUrl: url });
+  const sql = getDb();
+  const end = DATASET.end.toISOString();
+  const [shape] = await sql<{ drivers: number; trips: number; days: number }[]>`
+    SELECT count(DISTINCT driver_id)::int AS drivers, count(*)::int AS trips,
+           (extract(epoch FROM max(started_at) - min(started_at)) / 86400)::int AS days
+    FROM trips WHERE started_at >= ${end}::text::timestamptz - interval '90 days' AND started_at < ${end}::text::timestamptz`;
+  console.log(
+    `dataset: ${new URL(url).pathname.slice(1)} (${state}); ${shape?.drivers} drivers with ${shape?.trips} trips over ${shape?.days} days in the 90-day window; ` +
+      'trips only: the seeder stored no raw events for this benchmark (features are computed from trips)',
+  );
+
+  // Model load from the layer, as a cold instance does it.
+  resetRiskModel();
+  const model = await loadRiskModel();
+  console.log(`model ${model.version} from ${model.source}: load ${fmt(model.loadMs, 1)} ms`);
+
+  const drivers = await listDriverFeatures({ end, days: 90 });
+  const batch1 = await latency(model, drivers, 1, 300);
+  const batch100 = await latency(model, drivers, 100, 300);
+  const batch10k = await latency(model, drivers, 10_000, 20);
+  // Baseline: the batch of 100 done as 100 single-driver calls (one call per driver), same session.
+  const oneByOne: number[] = [];
+  for (let r = 0; r < 20; r++) {
+    const t = performance.now();
+    for (let i = 0; i < 100; i++) await model.predict(toInputRows(model.card, [drivers[i % drivers.length] as DriverFeatureRow]), 1);
+    oneByOne.push(performance.now() - t);
+  }
+  console.log(`inference batch of 1:      median ${fmt(median(batch1))} ms, p95 ${fmt(p95(batch1))} ms`);
+  console.log(`inference batch of 100:    median ${fmt(median(batch100))} ms, p95 ${fmt(p95(batch100))} ms (seeds' target 180 ms)`);
+  console.log(`inference batch of 10,000: median ${fmt(median(batch10k))} ms, p95 ${fmt(p95(batch10k))} ms`);
+  console.log(`baseline, 100 drivers one call each: median ${fmt(median(oneByOne))} ms; batching is ${fmt(median(oneByOne) / median(batch100), 1)}x faster`);
+
+  // The full run, every score and premium new (so every driver's caches are refreshed too).
+  await sql`TRUNCATE premiums, risk_scores`;
+  const report = await scoreDrivers({ at: DATASET.end });
+  const t = report.timings;
+  console.log(
+    `full run: ${report.drivers} drivers, ${report.premiums} premiums, ${report.changed} changed, ${t.batchMs.length} batches of ${getConfig().scoring.batchSize}; ` +
+      `features ${fmt(t.featuresMs / 1000)} s, inference ${fmt(t.inferenceMs, 1)} ms, writes ${fmt(t.writesMs / 1000)} s, cache refresh ${fmt(t.cacheMs / 1000)} s, ` +
+      `total ${fmt(t.totalMs / 1000)} s; PSI against training ${report.psi === null ? 'n/a' : fmt(report.psi, 4)}`,
+  );
+  const rerun = await scoreDrivers({ at: DATASET.end });
+  console.log(`rerun of the same hour: ${rerun.drivers} drivers rewritten in place, ${rerun.changed} changed, total ${fmt(rerun.timings.totalMs / 1000)} s`);
+  console.log(
+    `scoring drivers=${report.drivers} total_s=${fmt(t.totalMs / 1000)} features_s=${fmt(t.featuresMs / 1000)} ` +
+      `infer_batch100_ms=${fmt(median(batch100))} writes_s=${fmt(t.writesMs / 1000)} load_ms=${fmt(model.loadMs, 1)}`,
+  );
+} finally {
+  await closeDb();
+  await closeRedis();
+}
+
+function onServer(serverUrl: string, name: string): string {
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
