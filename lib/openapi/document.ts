@@ -134,7 +134,9 @@ function responses(spec: RouteSpec, schemas: SchemaCollector): Record<string, Js
 
 function buildDocument(): JsonSchema {
   const schemas = new SchemaCollector();
-  schemas.components.Problem = schemas.convert(problemSchema, 'output');
+  // Converting registers Problem in the components (it is named by `.meta({ id })`); what it returns
+  // is only a reference to it, which assigned here would make Problem a reference to itself.
+  schemas.convert(problemSchema, 'output');
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of API_ROUTES) {
     const operation: JsonSchema = {

@@ -29,14 +29,20 @@ export interface ObservedResponse {
 const document = openApiDocument() as { paths: Record<string, Record<string, JsonObject>>; components: JsonObject };
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
-const validators = new Map<string, ValidateFunction>();
+const validators = new WeakMap<JsonObject, ValidateFunction>();
+let compiled = 0;
 
-function validatorFor(pointer: string, schema: JsonObject): ValidateFunction {
-  let validate = validators.get(pointer);
+/**
+ * A validator of a schema taken from the document. Its `#/components/schemas/...` references are
+ * resolved against the components placed beside it, under an id of its own (schemas without one
+ * would share a base URI and resolve each other's references).
+ */
+export function documentedSchemaValidator(schema: JsonObject): ValidateFunction {
+  let validate = validators.get(schema);
   if (!validate) {
-    // The operation's schema refers to `#/components/schemas/...`: compile it with the components beside it.
-    validate = ajv.compile({ ...schema, components: document.components });
-    validators.set(pointer, validate);
+    compiled += 1;
+    validate = ajv.compile({ $id: `urn:telematics:openapi:${compiled}`, ...schema, components: document.components });
+    validators.set(schema, validate);
   }
   return validate;
 }
@@ -67,7 +73,7 @@ export function responseProblems(response: ObservedResponse): string[] {
   const actual = mediaType(response.contentType);
   const entry = Object.entries(documented.content).find(([range]) => matchesRange(actual, range));
   if (!entry) return [`${where}: Content-Type ${response.contentType} not documented (documented: ${Object.keys(documented.content).join(', ')})`];
-  const [range, { schema }] = entry;
+  const [, { schema }] = entry;
   if (!schema) return [];
   let body: unknown = response.text;
   if (actual === 'application/json' || actual.endsWith('+json')) {
@@ -77,7 +83,7 @@ export function responseProblems(response: ObservedResponse): string[] {
       return [`${where}: Content-Type ${response.contentType} but the body is not JSON: ${response.text.slice(0, 200)}`];
     }
   }
-  const validate = validatorFor(`${response.route} ${response.method} ${response.status} ${range}`, schema);
+  const validate = documentedSchemaValidator(schema);
   if (validate(body)) return [];
   return (validate.errors ?? []).map((e) => `${where}: body${e.instancePath} ${e.message ?? 'is invalid'} ${JSON.stringify(e.params)}`);
 }
