@@ -110,9 +110,9 @@ function responses(spec: RouteSpec, schemas: SchemaCollector): Record<string, Js
   for (const [status, other] of Object.entries(spec.otherResponses ?? {})) {
     result[status] = { description: other.description, content: { 'application/json': { schema: schemas.convert(other.schema, 'output') } } };
   }
-  const hasInput = spec.request !== undefined;
   const errors = new Set<number>(spec.errors ?? []);
-  if (hasInput || spec.auth !== 'public') errors.add(400);
+  // Every route refuses unknown query parameters (lib/middleware/http.ts), so every route can answer 400.
+  errors.add(400);
   if (spec.auth !== 'public') {
     errors.add(401);
     errors.add(403);
