@@ -31,7 +31,8 @@ interface Sample {
 
 /** A valid request for every operation (by operationId). */
 export const SAMPLES: Readonly<Record<string, Sample>> = {
-  login: { request: (f) => ({ body: { username: f.a.username, password: PASSWORD } }) },
+  // The admin's login: its answer names no driver, so no actor can be said to receive another's data.
+  login: { request: (f) => ({ body: { username: f.adminUsername, password: PASSWORD } }) },
   listDrivers: { request: () => ({ query: { status: 'all', page_size: '5' } }) },
   createDriver: {
     request: (f) => {
