@@ -22,6 +22,6 @@ export const authApi = {
     description: 'Unknown users, wrong passwords and deactivated accounts get the same 401. Repeated failures for one username or from one address answer 429 with Retry-After.',
     request: { body: loginRequest },
     response: { status: 200, description: 'A bearer token', schema: loginResult },
-    errors: [429],
+    errors: [401, 429],
   }),
 };

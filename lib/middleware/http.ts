@@ -1,6 +1,6 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { assertAccess, assertUserActive, bearerToken, verifyToken, type AccessLevel, type Principal } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
 import { asResponse, headerOf, problemResponse, readJsonBody, toApiGatewayResult } from '../http/index.js';
@@ -102,6 +102,12 @@ function authorize(level: AccessLevel): HttpMiddleware {
   };
 }
 
+/**
+ * A route without a query schema takes no query parameters: an unknown parameter is a 400 naming
+ * it on every route alike (as the API document says), never silently ignored on some.
+ */
+const NO_QUERY_PARAMETERS = z.strictObject({});
+
 /** Parses the body and validates path, query and body together, so one answer lists every problem. */
 function validateInput(schemas: { path?: Schema; query?: Schema; body?: Schema }, maxBodyBytes: number | undefined): HttpMiddleware {
   return {
@@ -110,13 +116,13 @@ function validateInput(schemas: { path?: Schema; query?: Schema; body?: Schema }
       const rawBody = schemas.body ? readJsonBody(event, maxBodyBytes ?? getConfig().http.maxBodyBytes) : undefined;
       const checks = [
         schemas.path ? checkInput(schemas.path, event.pathParameters ?? {}, 'path') : undefined,
-        schemas.query ? checkInput(schemas.query, event.queryStringParameters ?? {}, 'query') : undefined,
+        checkInput(schemas.query ?? NO_QUERY_PARAMETERS, event.queryStringParameters ?? {}, 'query'),
         schemas.body ? checkInput(schemas.body, rawBody, 'body') : undefined,
       ] as const;
       const problems = checks.flatMap((check) => (check && !check.ok ? check.problems : []));
       if (problems.length > 0) throw validationError(problems);
       const [path, query, body] = checks.map((check) => (check?.ok ? check.data : undefined));
-      request.event.input = { path, query, body };
+      request.event.input = { path, query: schemas.query ? query : undefined, body };
     },
   };
 }

@@ -112,9 +112,9 @@ function responses(spec: RouteSpec, schemas: SchemaCollector): Record<string, Js
   for (const [status, other] of Object.entries(spec.otherResponses ?? {})) {
     result[status] = { description: other.description, content: { 'application/json': { schema: schemas.convert(other.schema, 'output') } } };
   }
-  const hasInput = spec.request !== undefined;
   const errors = new Set<number>(spec.errors ?? []);
-  if (hasInput || spec.auth !== 'public') errors.add(400);
+  // Every route refuses unknown query parameters (lib/middleware/http.ts), so every route can answer 400.
+  errors.add(400);
   if (spec.auth !== 'public') {
     errors.add(401);
     errors.add(403);
@@ -136,7 +136,9 @@ function responses(spec: RouteSpec, schemas: SchemaCollector): Record<string, Js
 
 function buildDocument(): JsonSchema {
   const schemas = new SchemaCollector();
-  schemas.components.Problem = schemas.convert(problemSchema, 'output');
+  // Converting registers Problem in the components (it is named by `.meta({ id })`); what it returns
+  // is only a reference to it, which assigned here would make Problem a reference to itself.
+  schemas.convert(problemSchema, 'output');
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of API_ROUTES) {
     const operation: JsonSchema = {

@@ -17,7 +17,7 @@ export const docsApi = {
     method: 'GET', path: '/docs/{asset}', operationId: 'getDocsAsset', tag: 'operations', auth: 'public',
     summary: "The documentation page's scripts and styles",
     request: { path: z.strictObject({ asset: z.string().max(64) }) },
-    response: { status: 200, description: 'A script or a style sheet', schema: z.string(), contentType: 'text/plain' },
+    response: { status: 200, description: 'A script or a style sheet', schema: z.string(), contentType: 'text/*' },
     errors: [404],
   }),
 };

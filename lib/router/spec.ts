@@ -28,7 +28,7 @@ export interface RouteSpec {
   /** The success answer; a route answering 204 has no schema. */
   response: { status: 200 | 201 | 202 | 204; description: string; schema?: z.ZodType; contentType?: string };
   /** Error statuses the route itself can answer besides the stack's (400, 401, 403, 413, 415, 503), e.g. 404, 409, 429. */
-  errors?: readonly (404 | 409 | 429)[];
+  errors?: readonly (401 | 404 | 409 | 429)[];
   /** Answers other than the success and the JSON problems, e.g. the health report's 503. */
   otherResponses?: Readonly<Record<number, { description: string; schema: z.ZodType }>>;
 }

@@ -141,12 +141,18 @@ export function booleanParam() {
  * which would roll the date over and drop microseconds.
  */
 export function timestampParam() {
-  return z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2030-01-31T12:00:00Z' });
+  return z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2030-01-31T12:00:00Z' })
+    .refine(notYearZero, { error: YEAR_ZERO_MESSAGE });
 }
+
+/** ISO 8601 has a year 0000; PostgreSQL refuses it (out of range), so it is refused here, naming the parameter. */
+const notYearZero = (value: string): boolean => !value.startsWith('0000');
+const YEAR_ZERO_MESSAGE = 'must be in year 0001 or later';
 
 /** An ISO 8601 calendar date (`2030-01-31`); impossible dates are refused. Passed to SQL as text. */
 export function dateParam() {
-  return z.iso.date({ error: 'must be a date as YYYY-MM-DD' });
+  return z.iso.date({ error: 'must be a date as YYYY-MM-DD' }).refine(notYearZero, { error: YEAR_ZERO_MESSAGE });
 }
 
 /** A path or query parameter holding a database id (a positive integer). */

@@ -132,6 +132,18 @@ describe('httpHandler', () => {
       expect(problem.error.fields).toEqual([{ field: 'query.page_size', message: 'must be an integer between 1 and 100' }]);
     });
 
+    it('answers 400 naming each query parameter of a route that takes none, and passes none on without them', async () => {
+      const status = httpHandler({ route: 'GET /status', auth: 'public' }, ({ query }) => ({ query: query ?? null }));
+
+      const refused = await status(httpEvent({ path: '/status', query: { verbose: '1' } }), lambdaContext());
+      const served = await status(httpEvent({ path: '/status' }), lambdaContext());
+
+      expect(refused.statusCode).toBe(400);
+      expect(bodyOf<Problem>(refused).error.fields).toEqual([{ field: 'query.verbose', message: 'is not an accepted field' }]);
+      expect(served.statusCode).toBe(200);
+      expect(bodyOf(served)).toEqual({ query: null });
+    });
+
     it('lists the problems of path, query and body in one answer', async () => {
       const event = updateTripEvent({ headers: await authHeader(driver), query: { dry_run: 'maybe' }, body: JSON.stringify({ note: '', tags: ['a', 'b', 'c', 'd'], extra: 1 }) });
       event.pathParameters = { driverId: 'abc', tripId: '9' };
