@@ -6,3 +6,4 @@ export {
 } from './model.js';
 export { distribution, populationStabilityIndex, probabilityToScore } from './score.js';
 export { scoreDrivers, type ScoringReport, type ScoringRequest } from './service.js';
+export { scoringEvent } from './schemas.js';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../lib/auth/index.js';
 import { API_ROUTES } from '../../lib/openapi/index.js';
@@ -130,6 +130,13 @@ describe('HTTP API through serverless-offline', () => {
     listDriverEvents: async () => {
       const answer = await call(API_ROUTES_BY_ID.listDriverEvents!, { token: tokens.admin, path: { driverId: driver.driverId }, query: { limit: '2' } });
       expect([answer.status, answer.body.items.map((e) => e.event_id)]).toEqual([200, eventIds.slice(-2).reverse()]);
+    },
+    ingestEvents: async () => {
+      const event = { event_id: randomUUID(), ts: new Date(Date.now() - 60_000).toISOString(), driver_id: driver.driverId, vehicle_id: driver.vehicleId, event_type: 'position', lat: 50, lon: 7 };
+      const first = await call(API_ROUTES_BY_ID.ingestEvents!, { token: tokens.driver, body: { events: [event] } });
+      const replay = await call(API_ROUTES_BY_ID.ingestEvents!, { token: tokens.driver, body: { events: [event] } });
+      expect([first.status, first.body.stored, replay.body.stored, replay.body.duplicates]).toEqual([200, 1, 0, 1]);
+      await sql`DELETE FROM telematics_events WHERE event_id = ${event.event_id}::uuid`;
     },
     getMyRiskScore: async () => {
       const answer = await call(API_ROUTES_BY_ID.getMyRiskScore!, { token: tokens.driver });

@@ -39,9 +39,4 @@ export function declaredHttpRoutes(): DeclaredRoute[] {
   return routes;
 }
 
-/**
- * Routes serverless.yml declares that answer 501 until their issue lands, and so are not in the
- * OpenAPI document yet. Exact: the document test fails when one is documented (or implemented:
- * the e2e security suite checks each still answers 501), so the list can only shrink.
- */
-export const UNDOCUMENTED_STUBS: readonly string[] = ['POST /api/v1/events'];
+

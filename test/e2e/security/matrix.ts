@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { API_ROUTES } from '../../../lib/openapi/index.js';
 import type { RouteSpec } from '../../../lib/router/index.js';
 import { send, type ApiCall, type Transport } from './api.js';
@@ -76,6 +76,17 @@ export const SAMPLES: Readonly<Record<string, Sample>> = {
   getOpenApiDocument: { request: () => ({}) },
   getDocsPage: { request: () => ({}) },
   getDocsAsset: { request: () => ({ path: { asset: 'docs-init.js' } }) },
+  // One event of the subject's own vehicle: a driver may post only their own (403 for the other's).
+  ingestEvents: {
+    owned: true,
+    request: (_f, s) => ({
+      body: {
+        events: [
+          { event_id: randomUUID(), ts: new Date(Date.now() - 3_600_000).toISOString(), driver_id: s.driverId, vehicle_id: s.vehicleId, event_type: 'position', lat: 50, lon: 7, speed_kmh: 40 },
+        ],
+      },
+    }),
+  },
 };
 
 export interface MatrixCase {

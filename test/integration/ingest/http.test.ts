@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/events/handler.js';
-import { issueToken } from '../../../lib/auth/index.js';
+import { issueToken, type Principal } from '../../../lib/auth/index.js';
 import type { ProblemBody } from '../../../lib/http/index.js';
 import { closeDb, type Sql } from '../../../lib/db/index.js';
 import { HTTP_BATCH_MAX_BODY_BYTES, type TelematicsEvent } from '../../../lib/ingest/index.js';
 import { syntheticTrip } from '../../../lib/ingest/synthetic.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
+import { createLogin, removeLogins } from '../../helpers/fixtures.js';
 import { recomputedTrips, storedTrips } from '../../helpers/ingest.js';
 import { bodyOf, jsonEvent, lambdaContext } from '../../helpers/lambda.js';
 
@@ -26,8 +27,10 @@ describe('POST /api/v1/events', () => {
     const { token } = await issueToken(principal);
     return handler(jsonEvent(body, { routeKey: ROUTE, path: '/api/v1/events', headers: { authorization: `Bearer ${token}` } }), lambdaContext(randomUUID()));
   };
-  const asDriver = (d: TestDriver) => ({ userId: d.driverId, role: 'driver' as const, driverId: d.driverId });
-  const admin = { userId: 1, role: 'admin' as const, driverId: null };
+  // Real logins: every authenticated route checks that the token's account is still active.
+  const logins = new Map<number, Principal>();
+  let admin: Principal;
+  const asDriver = (d: TestDriver) => logins.get(d.driverId)!;
   const tripOf = (d: TestDriver) => syntheticTrip({ driverId: d.driverId, vehicleId: d.vehicleId, startMs: Date.now() - DAY_MS, seed: seed++ });
   const stored = async (events: readonly TelematicsEvent[]) =>
     (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM telematics_events WHERE event_id = ANY(${`{${events.map((e) => e.event_id).join(',')}}`}::uuid[])`)[0]!.n;
@@ -36,9 +39,12 @@ describe('POST /api/v1/events', () => {
     sql = testSql();
     driver = await createTestDriver(sql);
     other = await createTestDriver(sql);
+    for (const d of [driver, other]) logins.set(d.driverId, await createLogin(sql, 'driver', d.driverId));
+    admin = await createLogin(sql, 'admin');
   });
 
   afterAll(async () => {
+    await removeLogins(sql, [admin]);
     await driver.remove();
     await other.remove();
     await sql.end();

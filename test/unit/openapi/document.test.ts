@@ -2,7 +2,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import { API_ROUTES, openApiDocument } from '../../../lib/openapi/index.js';
 import { documentedSchemaValidator } from '../../e2e/openapi-validator.js';
-import { declaredHttpRoutes, UNDOCUMENTED_STUBS } from '../../helpers/serverless-routes.js';
+import { declaredHttpRoutes } from '../../helpers/serverless-routes.js';
 
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
@@ -25,13 +25,12 @@ describe('the OpenAPI document', () => {
     expect(validator.version).toBe('3.1');
   });
 
-  it('lists exactly the routes serverless.yml declares, less the explicit list of 501 stubs', () => {
+  it('lists exactly the routes serverless.yml declares', () => {
     const declared = declaredHttpRoutes().map((route) => route.routeKey);
     const documented = documentedRoutes();
 
     expect(new Set(declared).size, 'serverless.yml declares a route twice').toBe(declared.length);
-    expect(documented.sort()).toEqual(declared.filter((route) => !UNDOCUMENTED_STUBS.includes(route)).sort());
-    for (const stub of UNDOCUMENTED_STUBS) expect(declared, `${stub} is no longer declared: drop it from UNDOCUMENTED_STUBS`).toContain(stub);
+    expect(documented.sort()).toEqual(declared.sort());
   });
 
   it('has only schemas that compile: every reference resolves, no component is a reference to itself', () => {
