@@ -62,10 +62,10 @@ export async function checkOwnership(records: readonly ValidRecord[], nowMs = Da
   if (records.length === 0) return { valid: [], rejected: [] };
   const vehicleIds = [...new Set(records.map((r) => r.event.vehicle_id))];
   const tripIds = [...new Set(records.flatMap((r) => (r.event.trip_id ? [r.event.trip_id] : [])))];
-  const [owners, trips] = await stage('ownership', () => Promise.all([
+  const [owners, trips] = await stage('ownership', () => withDeadline(Promise.all([
     ownersOf(vehicleIds, nowMs),
     tripIds.length > 0 ? timedQuery('ingest.trip_owners', (sql) => ingestSql.tripOwners(sql, tripIds)) : Promise.resolve([]),
-  ]));
+  ])));
   const tripOwner = new Map(trips.map((t) => [t.id, { driverId: t.driver_id, vehicleId: t.vehicle_id }]));
   const valid: ValidRecord[] = [];
   const rejected: RejectedRecord[] = [];
@@ -131,7 +131,7 @@ export function deadLetterOf(record: RejectedRecord): DeadLetterInsert {
  * batch is redelivered instead of the function hanging to its own timeout on a connection that
  * went away without a word.
  */
-function withDeadline<T>(work: Promise<T>): Promise<T> {
+export function withDeadline<T>(work: Promise<T>): Promise<T> {
   const ms = getConfig().db.statementTimeoutMs * 2 + 5_000;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
