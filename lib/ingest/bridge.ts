@@ -13,7 +13,8 @@ import { lambdaKafkaEvent, type KafkaMessage, type LambdaKafkaEvent } from './la
  *
  * - batches of up to `batchSize` records across partitions, waiting at most the batching window;
  * - offsets committed only after the function succeeded; with ReportBatchItemFailures, committed
- *   up to each partition's first failed offset and redelivered from there;
+ *   up to each partition's first failed offset and redelivered from there (the partition waits,
+ *   the others go on);
  * - a failing batch retried with exponential backoff up to `maximumRetryAttempts` (-1: forever),
  *   then split in halves (bisect) to isolate the failing records, which go to the on-failure topic
  *   with the reason in their headers, and the partition moves on;
@@ -210,9 +211,9 @@ export class EventSourceBridge {
           const delay = Math.min(this.options.retryMaxMs ?? 5_000, (this.options.retryBaseMs ?? 250) * 2 ** (attempt - 1));
           getLogger().warn('batch failed; redelivering from the failed offset', { topic, partition, offset: failedAt, attempt, delay_ms: delay, reason: outcome.reason });
           await sleep(delay);
-          // Fetch again from the failed offset: what follows in this batch is redelivered after it.
-          this.consumer?.seek({ topic, partition, offset: String(failedAt) });
-          return;
+          // Redelivered from the failed offset (the records are still in hand; nothing after it was committed).
+          messages = messages.filter((m) => Number(m.offset) >= failedAt);
+          continue;
         }
         this.attempts.delete(key);
         await this.isolate(partition, chunk.filter((m) => Number(m.offset) >= failedAt), outcome.reason ?? 'retries exhausted');

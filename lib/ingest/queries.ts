@@ -4,7 +4,7 @@ import type { Sql, TransactionSql } from '../db/index.js';
  * SQL of the ingest path. Each statement is written once as a function of the client, run by name
  * (store.ts) and planned by test/integration/ingest/explain.test.ts.
  *
- * A batch is written in one transaction: the valid events are COPYed into a session temp table,
+ * A batch is written in one transaction: the valid events are staged in a session temp table,
  * inserted into `telematics_events` with ON CONFLICT DO NOTHING (the (event_id, ts) key makes a
  * replay change nothing), and the rows actually inserted are kept in a second temp table from
  * which the touched trips are brought up to date in one statement:
@@ -120,7 +120,18 @@ export const ingestSql = {
     SELECT count(pg_advisory_xact_lock(hashtextextended('trip:' || id, 0)))::int AS locked
     FROM (SELECT id FROM unnest(${arrayLiteral(tripIds)}::text[]) AS id ORDER BY id) AS ordered`,
 
-  copyStaging: (tx: TransactionSql) => tx`COPY ingest_batch (${tx([...STAGED_COLUMNS])}) FROM STDIN`,
+  /**
+   * Stages a batch sent as one JSON array (the events in their wire form, whose names are the
+   * columns): one statement, one round trip. Not COPY: postgres.js's COPY stream throws outside any
+   * promise when its connection is cut mid-stream (a database restart killed the process), while a
+   * failed statement is an ordinary transient error.
+   */
+  stageEvents: (tx: TransactionSql, eventsJson: string) => tx`
+    INSERT INTO ingest_batch (${tx([...STAGED_COLUMNS])})
+    SELECT ${tx([...STAGED_COLUMNS])}
+    FROM jsonb_to_recordset(${eventsJson}::text::jsonb) AS r(
+      event_id uuid, ts timestamptz, driver_id bigint, vehicle_id bigint, trip_id uuid, event_type text, lat double precision,
+      lon double precision, speed_kmh real, acceleration_mps2 real, lateral_mps2 real, heading_deg real, data jsonb)`,
 
   /** Stores the staged events; only the ones not stored before come back, into ingest_stored. */
   insertStaged: (tx: TransactionSql) => tx`

@@ -1,7 +1,7 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { invalidateGroups } from '../cache/index.js';
-import { timedQuery, withTransaction, type TransactionSql } from '../db/index.js';
+import { getConfig } from '../config/index.js';
+import { UnavailableError } from '../errors/index.js';
+import { timedQuery, withTransaction } from '../db/index.js';
 import { driverStatisticsGroup } from '../drivers/cache.js';
 import { driverEventsGroup } from '../events/cache.js';
 import { getLogger } from '../logger/index.js';
@@ -62,10 +62,10 @@ export async function checkOwnership(records: readonly ValidRecord[], nowMs = Da
   if (records.length === 0) return { valid: [], rejected: [] };
   const vehicleIds = [...new Set(records.map((r) => r.event.vehicle_id))];
   const tripIds = [...new Set(records.flatMap((r) => (r.event.trip_id ? [r.event.trip_id] : [])))];
-  const [owners, trips] = await stage('ownership', () => Promise.all([
+  const [owners, trips] = await stage('ownership', () => withDeadline(Promise.all([
     ownersOf(vehicleIds, nowMs),
     tripIds.length > 0 ? timedQuery('ingest.trip_owners', (sql) => ingestSql.tripOwners(sql, tripIds)) : Promise.resolve([]),
-  ]));
+  ])));
   const tripOwner = new Map(trips.map((t) => [t.id, { driverId: t.driver_id, vehicleId: t.vehicle_id }]));
   const valid: ValidRecord[] = [];
   const rejected: RejectedRecord[] = [];
@@ -98,7 +98,7 @@ export async function checkOwnership(records: readonly ValidRecord[], nowMs = Da
   return { valid, rejected };
 }
 
-/** COPY text format: tab-separated, `\N` for NULL; only free text (the JSON of `data`) can need escapes. */
+/** COPY text format (the benchmark's psql \copy ceiling): tab-separated, `\N` for NULL; only free text (the JSON of `data`) can need escapes. */
 const copyText = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 const orNull = (value: number | null | undefined) => (value === null || value === undefined ? '\\N' : String(value));
 
@@ -108,26 +108,6 @@ export function copyLine(e: TelematicsEvent): string {
     `${orNull(e.speed_kmh)}\t${orNull(e.acceleration_mps2)}\t${orNull(e.lateral_mps2)}\t${orNull(e.heading_deg)}\t` +
     `${e.data === undefined ? '\\N' : copyText(JSON.stringify(e.data))}\n`
   );
-}
-
-/** COPY chunks of about this many bytes: few writes, bounded memory. */
-const COPY_CHUNK_BYTES = 256 * 1024;
-
-function* copyChunks(records: readonly ValidRecord[]): Generator<string> {
-  let chunk = '';
-  for (const record of records) {
-    chunk += copyLine(record.event);
-    if (chunk.length >= COPY_CHUNK_BYTES) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk) yield chunk;
-}
-
-async function copyStaged(tx: TransactionSql, records: readonly ValidRecord[]): Promise<void> {
-  const writable = await ingestSql.copyStaging(tx).writable();
-  await pipeline(Readable.from(copyChunks(records), { objectMode: false }), writable);
 }
 
 export function deadLetterOf(record: RejectedRecord): DeadLetterInsert {
@@ -147,6 +127,20 @@ export function deadLetterOf(record: RejectedRecord): DeadLetterInsert {
 }
 
 /**
+ * A write that has not settled well after the statement timeout is given up as transient: the
+ * batch is redelivered instead of the function hanging to its own timeout on a connection that
+ * went away without a word.
+ */
+export function withDeadline<T>(work: Promise<T>): Promise<T> {
+  const ms = getConfig().db.statementTimeoutMs * 2 + 5_000;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UnavailableError(`the database did not finish the batch within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/**
  * Writes `valid` events (idempotently) and `rejected` records (as dead letters) in one transaction,
  * keeps the touched trips current, then outdates the caches of the drivers and trips that changed.
  * Nothing is written if it fails.
@@ -154,7 +148,7 @@ export function deadLetterOf(record: RejectedRecord): DeadLetterInsert {
 export async function writeBatch(valid: readonly ValidRecord[], rejected: readonly RejectedRecord[]): Promise<StoreResult> {
   if (valid.length === 0 && rejected.length === 0) return { stored: 0, duplicates: 0, deadLettered: 0, rejected: [], drivers: [], trips: [] };
   const tripIds = [...new Set(valid.flatMap((r) => (r.event.trip_id ? [r.event.trip_id] : [])))];
-  const written = await stage('transaction', () => withTransaction(async (tx) => {
+  const written = await stage('transaction', () => withDeadline(withTransaction(async (tx) => {
     let summary = { stored: 0, drivers: [] as number[], trips: [] as string[] };
     if (valid.length > 0) {
       await stage('prepare', async () => {
@@ -162,7 +156,7 @@ export async function writeBatch(valid: readonly ValidRecord[], rejected: readon
         await ingestSql.prepareStaging(tx);
         if (tripIds.length > 0) await ingestSql.lockTrips(tx, tripIds);
       });
-      await stage('copy', () => copyStaged(tx, valid));
+      await stage('stage', () => ingestSql.stageEvents(tx, JSON.stringify(valid.map((r) => r.event))));
       await stage('insert', () => ingestSql.insertStaged(tx));
       const [row] = await stage('trips', () => ingestSql.updateTrips(tx));
       summary = { stored: row?.stored ?? 0, drivers: row?.drivers ?? [], trips: row?.trips ?? [] };
@@ -170,7 +164,7 @@ export async function writeBatch(valid: readonly ValidRecord[], rejected: readon
     const deadLettered =
       rejected.length > 0 ? ((await stage('dead_letters', () => ingestSql.insertDeadLetters(tx, rejected.map(deadLetterOf))))[0]?.inserted ?? 0) : 0;
     return { ...summary, deadLettered };
-  }, 'ingest.write_batch'));
+  }, 'ingest.write_batch')));
   await stage('cache', () => outdateCaches(written.drivers, written.trips));
   return {
     stored: written.stored,
