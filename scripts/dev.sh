@@ -23,6 +23,10 @@ die() {
 }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The writing scripts below (migrate, seed) refuse to run without an explicit STAGE; this runner is
+# the local stage unless told otherwise.
+export STAGE="${STAGE:-local}"
+
 step "npm packages"
 bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
@@ -43,8 +47,12 @@ tsx scripts/seed.ts --if-empty
 step "API: serverless offline, stage local"
 serverless offline start --stage local &
 offline_pid=$!
+# serverless-offline ignores kafka/msk events: the bridge feeds the ingest function from the topic.
+step "ingest: Kafka event-source bridge (npm run bridge)"
+tsx scripts/bridge.ts &
+bridge_pid=$!
 # A non-interactive shell's background job ignores the terminal's Ctrl-C, so pass it on.
-trap 'kill -TERM "$offline_pid" 2>/dev/null || true' INT TERM
+trap 'kill -TERM "$offline_pid" "$bridge_pid" 2>/dev/null || true' INT TERM
 
 # Offline answers once it has bundled every function; /health turns 200 once every service answers.
 health_ok() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' "$API_URL/health"; }
@@ -68,6 +76,7 @@ cat <<BANNER
     Health       $API_URL/health      -> $health
     Metrics      $API_URL/metrics     (needs an admin token: -H 'authorization: Bearer <access_token>')
     Lambda API   $LAMBDA_URL             direct invocation (AWS SDK Invoke API)
+    Ingestion    the bridge feeds telematics.events to the ingest function; try: npm run produce -- --rate 2000 --duration 10
 
     Demo logins  admin / admin123!         (admin)
                  driver0001 / driver123!   (driver)
@@ -87,4 +96,6 @@ if kill -0 "$offline_pid" 2>/dev/null; then
   status=0
   wait "$offline_pid" || status=$?
 fi
+kill -TERM "$bridge_pid" 2>/dev/null || true
+wait "$bridge_pid" 2>/dev/null || true
 exit "$status"

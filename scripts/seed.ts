@@ -5,11 +5,14 @@
  * The same --seed and --end give the same data; --end defaults to today 00:00 UTC, so the data is
  * recent. A database that already has drivers is refused unless --reset is given, which empties
  * every product table first; --if-empty leaves such a database as it is and succeeds (npm run dev).
- * Refused unless STAGE is local or test: the demo logins have published passwords.
+ * Refused unless STAGE is set explicitly (scripts/lib/stage.ts) and is local or test: the demo
+ * logins have published passwords.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { getConfig, redactUrl } from '../lib/config/index.js';
 import { DEMO_ADMIN, DEMO_DATASET, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, seedDatabase, startOfUtcDay } from '../lib/seed/index.js';
+import { requireExplicitStage } from './lib/stage.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +48,7 @@ const bar = new cliProgress.SingleBar(
 );
 
 try {
+  requireExplicitStage(`seeding writes demo data to ${redactUrl(values['database-url'] ?? getConfig().db.url)}`);
   const shape = {
     drivers: integer('drivers', values.drivers, DEMO_DATASET.drivers),
     days: integer('days', values.days, DEMO_DATASET.days),

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs packages, starts the real services,
 # runs lint, typecheck and every Vitest suite (unit, integration, e2e) against them, and ends
-# with the plain line "N passed, N failed" taken from Vitest's JSON report.
+# with the plain line "N passed, N failed" (scripts/test-summary.ts: failed tests, tests that did not
+# run because their file failed, errors outside tests and failed static checks all count as failed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Tests run as the test stage; scripts the tests start (seed, migrate) refuse to write without a STAGE.
+export STAGE="${STAGE:-test}"
 
 bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
@@ -18,14 +22,14 @@ tsc --noEmit || failed_checks+=(typecheck)
 
 echo "==> tests"
 mkdir -p reports
-rm -f reports/vitest.json
+rm -f reports/vitest.json reports/vitest-run.json
 vitest_status=0
-vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json "$@" || vitest_status=$?
+VITEST_RUN_RECORD=reports/vitest-run.json vitest run --reporter=default --reporter=json --outputFile.json=reports/vitest.json \
+  --reporter=./scripts/vitest-run-reporter.ts "$@" || vitest_status=$?
 
-if ((${#failed_checks[@]} > 0)); then
-  echo "static checks failed: ${failed_checks[*]}" >&2
-fi
-node scripts/test-summary.mjs reports/vitest.json
+summary_args=(--report reports/vitest.json --run reports/vitest-run.json --vitest-exit "$vitest_status")
+for check in "${failed_checks[@]}"; do summary_args+=(--failed-check "$check"); done
+tsx scripts/test-summary.ts "${summary_args[@]}"
 if ((vitest_status != 0 || ${#failed_checks[@]} > 0)); then
   exit 1
 fi

@@ -1,13 +1,12 @@
 import { text } from '../../lib/http/index.js';
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../lib/metrics/index.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../../lib/metrics/index.js';
+import { renderFleetMetrics } from '../../lib/metrics/fleet.js';
 import { httpHandler } from '../../lib/middleware/index.js';
 
 /**
- * GET /metrics: this instance's figures in the Prometheus text exposition format. Admins only:
- * route names, cache names and load figures are operational detail, not for the public. A
- * Prometheus scraper authenticates like any client, with an admin token in its scrape config
- * (`authorization: { type: Bearer, credentials_file: ... }`).
+ * GET /metrics: the fleet's figures in the Prometheus text exposition format, the same whichever
+ * instance answers (lib/metrics/fleet.ts). Admins only: route names, cache names and load figures
+ * are operational detail, not for the public. A Prometheus scraper authenticates like any client,
+ * with an admin token in its scrape config (`authorization: { type: Bearer, credentials_file: ... }`).
  */
-export const handler = httpHandler({ route: 'GET /metrics', auth: 'admin' }, () =>
-  Promise.resolve(text(renderPrometheus(), PROMETHEUS_CONTENT_TYPE)),
-);
+export const handler = httpHandler({ route: 'GET /metrics', auth: 'admin' }, async () => text(await renderFleetMetrics(), PROMETHEUS_CONTENT_TYPE));

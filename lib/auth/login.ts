@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { UnauthorizedError } from '../errors/index.js';
 import { authenticate } from './authenticate.js';
-import type { Role } from './principal.js';
+import type { Principal, Role } from './principal.js';
+import { getLoginThrottle } from './throttle.js';
 import { issueToken } from './tokens.js';
 
 /**
  * Sign-in (SPEC 4): a username and password for a signed, expiring access token.
- * Unknown users, wrong passwords and deactivated accounts all get the same 401.
+ * Unknown users, wrong passwords and deactivated accounts all get the same 401; repeated failures
+ * for one username or from one source get 429 for a while (throttle.ts).
  */
 
 /**
@@ -30,8 +33,18 @@ export interface LoginResult {
   driver_id: number | null;
 }
 
-export async function login(username: string, password: string): Promise<LoginResult> {
-  const principal = await authenticate(username, password);
+/** `sourceIp`: the client's address (API Gateway's `requestContext.http.sourceIp`), counted by the throttle. */
+export async function login(username: string, password: string, sourceIp?: string): Promise<LoginResult> {
+  const attempt = await getLoginThrottle().begin(username, sourceIp);
+  let principal: Principal;
+  try {
+    principal = await authenticate(username, password);
+  } catch (error) {
+    // A wrong password stays counted; anything else said nothing about the password.
+    if (!(error instanceof UnauthorizedError)) await attempt.abandoned();
+    throw error;
+  }
+  await attempt.succeeded();
   const { token, expiresInS } = await issueToken(principal);
   return { access_token: token, token_type: 'Bearer', expires_in: expiresInS, role: principal.role, driver_id: principal.driverId };
 }

@@ -44,12 +44,13 @@ const counters = z.object({
   invalidations: z.number().int().min(0),
   errors: z.number().int().min(0),
   l2_bypassed: z.number().int().min(0),
-  hit_ratio: z.number().min(0).max(1).nullable().describe('(l1_hits + l2_hits) / reads; null before any read'),
+  hit_ratio: z.number().min(0).max(1).nullable().describe('(l1_hits + l2_hits) / lookups; null before any'),
+  instances: z.number().int().min(1).describe('Instances whose published counters include this cache'),
 });
 
 export const cacheStats = z
   .object({
-    scope: z.literal('instance').describe('Counters of the instance that answered, since it started'),
+    scope: z.literal('fleet').describe('Counters summed over every instance that published them recently; breaker and bus are the answering instance'),
     caches: z.record(z.string(), counters),
     breaker: z.enum(['closed', 'open', 'half_open']),
     bus: z.enum(['idle', 'connecting', 'listening']),

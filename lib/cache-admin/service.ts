@@ -1,18 +1,19 @@
-import { getCacheHealth, getCacheStats, invalidateGroups, invalidateKey, type CacheCounters } from '../cache/index.js';
+import { getCacheHealth, hitRatio, invalidateGroups, invalidateKey, readFleetCacheStats } from '../cache/index.js';
 import type { CacheStats, InvalidateBody, InvalidateResult } from './schemas.js';
 
 /** Cache administration use cases. */
 
-function hitRatio(counters: CacheCounters): number | null {
-  const hits = counters.l1_hits + counters.l2_hits;
-  const reads = hits + counters.misses + counters.coalesced;
-  return reads === 0 ? null : hits / reads;
-}
-
-export function cacheStatistics(): CacheStats {
+/**
+ * The fleet's counters per cache, summed over every instance that published them (each publishes
+ * at most once per interval, see lib/cache/stats.ts), with the answering instance's breaker and bus.
+ */
+export async function cacheStatistics(): Promise<CacheStats> {
   const health = getCacheHealth();
-  const caches = Object.fromEntries(Object.entries(getCacheStats()).map(([name, counters]) => [name, { ...counters, hit_ratio: hitRatio(counters) }]));
-  return { scope: 'instance', caches, breaker: health.breaker, bus: health.bus, pending_invalidations: health.pendingInvalidations };
+  const fleet = await readFleetCacheStats();
+  const caches = Object.fromEntries(
+    Object.entries(fleet).map(([name, entry]) => [name, { ...entry.counters, hit_ratio: hitRatio(entry.counters), instances: entry.instances }]),
+  );
+  return { scope: 'fleet', caches, breaker: health.breaker, bus: health.bus, pending_invalidations: health.pendingInvalidations };
 }
 
 export async function invalidate(body: InvalidateBody): Promise<InvalidateResult> {

@@ -38,6 +38,7 @@ import { getCacheRuntime, registeredCaches, type BusState, type InvalidationEven
 
 export { Cache, type CacheCounters, type CacheDefinition, type LoadOptions, type Loader, type WarmEntry, type WarmOptions, type WarmResult } from './cache.js';
 export type { InvalidationEvent } from './runtime.js';
+export { hitRatio, publishCacheStats, readFleetCacheStats, STATS_TTL_MS, type FleetCacheStats } from './stats.js';
 
 /** Defines a named cache; call once per name per instance (usually at module scope). */
 export function createCache(definition: CacheDefinition): Cache {

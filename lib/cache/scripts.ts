@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
-import type { RedisClient } from '../redis/index.js';
+import { luaScript as script } from '../redis/scripts.js';
+
+export { runScript, type LuaScript } from '../redis/scripts.js';
 
 /**
  * Lua scripts of the stampede lock. Each runs atomically in Redis, which is what makes the owner
@@ -9,15 +10,6 @@ import type { RedisClient } from '../redis/index.js';
  * The bus channel is passed as an argument rather than a key; that is fine on a single Redis node
  * (the deployment this cache targets), not on Redis Cluster.
  */
-
-export interface LuaScript {
-  source: string;
-  sha1: string;
-}
-
-function script(source: string): LuaScript {
-  return { source, sha1: createHash('sha1').update(source).digest('hex') };
-}
 
 /** What STORE_AND_RELEASE did with a loaded value. */
 export const StoreStatus = {
@@ -94,18 +86,3 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `);
-
-/** EVALSHA, falling back to EVAL once when Redis does not know the script yet (new or flushed server). */
-export async function runScript(
-  redis: RedisClient,
-  lua: LuaScript,
-  keys: readonly string[],
-  args: readonly (string | number)[],
-): Promise<unknown> {
-  try {
-    return await redis.evalsha(lua.sha1, keys.length, ...keys, ...args);
-  } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return redis.eval(lua.source, keys.length, ...keys, ...args);
-  }
-}

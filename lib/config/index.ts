@@ -66,6 +66,13 @@ const EnvSchema = z.object({
   KAFKA_TOPIC: z.string().regex(/^[\w.-]+$/, { error: 'expected a Kafka topic name' }).default('telematics.events'),
   KAFKA_CLIENT_ID: z.string().min(1).default('telematics'),
   KAFKA_CONSUMER_GROUP: z.string().min(1).default('telematics-ingest'),
+  // Deployed clusters: TLS, and SASL as MSK offers it (SCRAM with a secret, or IAM with the function's role).
+  KAFKA_SSL: boolean.default(false),
+  KAFKA_SASL_MECHANISM: z
+    .enum(['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'], { error: 'expected plain, scram-sha-256, scram-sha-512 or aws-msk-iam' })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
 
   AWS_REGION: z.string().min(1).default('us-east-1'),
   // Read by the AWS SDK itself; here only whether it is set matters (see s3.localStackCredentials).
@@ -79,6 +86,12 @@ const EnvSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('telematics-api'),
   JWT_TTL_S: int(60, 7 * 86_400).default(3600),
   PASSWORD_MIN_LENGTH: int(8, 128).default(8),
+  // Login throttling (lib/auth/throttle.ts): failed sign-ins allowed per window, counted fleet-wide in Redis.
+  LOGIN_THROTTLE_WINDOW_S: int(1, 86_400).default(900),
+  LOGIN_THROTTLE_MAX_PER_USERNAME: int(1, 1000).default(5),
+  LOGIN_THROTTLE_MAX_PER_SOURCE: int(1, 100_000).default(50),
+  // How long an instance trusts a user's active flag before reading it again (deactivation also invalidates it at once).
+  AUTH_USER_CACHE_TTL_MS: int(1000, 600_000).default(15_000),
 
   CACHE_ENABLED: boolean.default(true),
   CACHE_PREFIX: z.string().regex(/^[\w:-]+$/, { error: 'expected letters, digits, _, - or :' }).default('tele'),
@@ -92,6 +105,8 @@ const EnvSchema = z.object({
 
   PARTITION_MONTHS_AHEAD: int(1, 36).default(3),
   RETENTION_MONTHS: int(1, 120).default(12),
+  // Prepended to archive keys in S3_ARCHIVE_BUCKET (e.g. one prefix per environment sharing a bucket).
+  PARTITION_ARCHIVE_PREFIX: z.string().regex(/^([\w.-]+\/)*$/, { error: 'expected empty or path segments ending in /' }).default(''),
 
   HARSH_BRAKING_MPS2: num.default(-3),
   HARSH_ACCELERATION_MPS2: num.default(2.25),
@@ -137,22 +152,29 @@ export function loadConfig(env: Env = process.env): Config {
       const got = relevant[name];
       problems.push(`${name}: ${issue.message}${got === undefined ? '' : `, got "${redact(name, got)}"`}`);
     }
-    throw new ConfigError(problems);
   }
-  const e = parsed.data;
-  const isLocal = LOCAL_STAGES.has(e.STAGE);
-  let jwtSecret = e.JWT_SECRET;
-  if (!jwtSecret) {
-    if (isLocal) jwtSecret = LOCAL_JWT_SECRET;
-    else problems.push(`JWT_SECRET: required when STAGE=${e.STAGE}`);
-  } else if (jwtSecret.length < 32) {
-    problems.push('JWT_SECRET: expected at least 32 characters');
-  } else if (!isLocal && jwtSecret === LOCAL_JWT_SECRET) {
-    problems.push(`JWT_SECRET: the local development secret cannot be used when STAGE=${e.STAGE}`);
+  // The secret's rules depend on the stage, so they run beside the schema rather than after it: a
+  // missing JWT_SECRET is reported together with every other bad variable. With an unreadable STAGE
+  // only the length rule applies (STAGE's own problem is already listed).
+  const stage = EnvSchema.shape.STAGE.safeParse(relevant.STAGE);
+  const isLocal = stage.success && LOCAL_STAGES.has(stage.data);
+  const jwtSecret = relevant.JWT_SECRET ?? (isLocal ? LOCAL_JWT_SECRET : undefined);
+  const secretProblem = stage.success ? jwtSecretProblem(jwtSecret, stage.data, isLocal) : jwtSecret !== undefined && jwtSecretProblem(jwtSecret, 'local', true);
+  if (secretProblem) problems.push(`JWT_SECRET: ${secretProblem}`);
+  const sasl = parsed.success ? parsed.data : undefined;
+  if (sasl?.KAFKA_SASL_MECHANISM !== undefined && sasl.KAFKA_SASL_MECHANISM !== 'aws-msk-iam' && (!sasl.KAFKA_SASL_USERNAME || !sasl.KAFKA_SASL_PASSWORD)) {
+    problems.push(`KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM=${sasl.KAFKA_SASL_MECHANISM}`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0 || jwtSecret === undefined) throw new ConfigError(problems);
 
-  return toConfig(e, jwtSecret ?? LOCAL_JWT_SECRET, isLocal);
+  return toConfig(parsed.data, jwtSecret, isLocal);
+}
+
+function jwtSecretProblem(secret: string | undefined, stage: Stage, isLocal: boolean): string | undefined {
+  if (secret === undefined) return `required when STAGE=${stage}`;
+  if (secret.length < 32) return 'expected at least 32 characters';
+  if (!isLocal && secret === LOCAL_JWT_SECRET) return `the local development secret cannot be used when STAGE=${stage}`;
+  return undefined;
 }
 
 function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
@@ -177,7 +199,15 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
       maxRetries: e.REDIS_MAX_RETRIES,
     },
-    kafka: { brokers: e.KAFKA_BROKERS, topic: e.KAFKA_TOPIC, clientId: e.KAFKA_CLIENT_ID, consumerGroup: e.KAFKA_CONSUMER_GROUP },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      topic: e.KAFKA_TOPIC,
+      clientId: e.KAFKA_CLIENT_ID,
+      consumerGroup: e.KAFKA_CONSUMER_GROUP,
+      // MSK IAM authentication only runs over TLS.
+      ssl: e.KAFKA_SSL || e.KAFKA_SASL_MECHANISM === 'aws-msk-iam',
+      sasl: e.KAFKA_SASL_MECHANISM === undefined ? undefined : { mechanism: e.KAFKA_SASL_MECHANISM, username: e.KAFKA_SASL_USERNAME ?? '', password: e.KAFKA_SASL_PASSWORD ?? '' },
+    },
     s3: {
       region: e.AWS_REGION,
       endpoint: e.S3_ENDPOINT || undefined,
@@ -188,7 +218,19 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       // Every other case leaves credentials to the SDK's default provider chain.
       localStackCredentials: isLocal && e.S3_ENDPOINT !== '' && !e.AWS_ACCESS_KEY_ID,
     },
-    auth: { jwtSecret, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, tokenTtlS: e.JWT_TTL_S, passwordMinLength: e.PASSWORD_MIN_LENGTH },
+    auth: {
+      jwtSecret,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      tokenTtlS: e.JWT_TTL_S,
+      passwordMinLength: e.PASSWORD_MIN_LENGTH,
+      userCacheTtlMs: e.AUTH_USER_CACHE_TTL_MS,
+      loginThrottle: {
+        windowS: e.LOGIN_THROTTLE_WINDOW_S,
+        maxPerUsername: e.LOGIN_THROTTLE_MAX_PER_USERNAME,
+        maxPerSource: e.LOGIN_THROTTLE_MAX_PER_SOURCE,
+      },
+    },
     cache: {
       enabled: e.CACHE_ENABLED,
       prefix: e.CACHE_PREFIX,
@@ -199,7 +241,7 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       breakerThreshold: e.CACHE_BREAKER_THRESHOLD,
     },
     http: { maxBodyBytes: e.MAX_BODY_BYTES },
-    partitions: { monthsAhead: e.PARTITION_MONTHS_AHEAD, retentionMonths: e.RETENTION_MONTHS },
+    partitions: { monthsAhead: e.PARTITION_MONTHS_AHEAD, retentionMonths: e.RETENTION_MONTHS, archivePrefix: e.PARTITION_ARCHIVE_PREFIX },
     harsh: {
       brakingMps2: e.HARSH_BRAKING_MPS2,
       accelerationMps2: e.HARSH_ACCELERATION_MPS2,
@@ -212,8 +254,13 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
 
 function redact(name: string, value: string): string {
   if (/SECRET|PASSWORD|TOKEN/.test(name)) return '***';
-  if (/_URL$/.test(name)) return value.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  if (/_URL$/.test(name)) return redactUrl(value);
   return value;
+}
+
+/** A URL with its password replaced by `***`, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
 
 let cached: Config | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { timestampParam } from '../validation/index.js';
+import { dateParam, intParam, timestampParam } from '../validation/index.js';
 import { wireDate, wireInstant } from '../validation/wire.js';
 import { RISK_BAND_NAMES, SAFETY_EVENT_TYPES } from '../vocabulary/index.js';
 
@@ -8,12 +8,17 @@ import { RISK_BAND_NAMES, SAFETY_EVENT_TYPES } from '../vocabulary/index.js';
 export const periodQuery = (defaultDescription: string) =>
   z.strictObject({
     from: timestampParam().optional().describe(`Start of the period (inclusive). ${defaultDescription}`),
-    to: timestampParam().optional().describe('End of the period (exclusive). Default: the start of the next UTC hour (next UTC midnight for per-day figures).'),
+    to: timestampParam().optional().describe('End of the period (exclusive), after `from`. Default: the start of the next UTC hour.'),
   });
 
 export const summaryQuery = periodQuery('Default: 24 hours before `to`.');
-export const tripActivityQuery = periodQuery('Default: 30 days before `to`.');
 export const safetyEventsQuery = periodQuery('Default: 7 days before `to`.');
+
+/** Per-day figures: a number of whole UTC days ending at `to`, bounded so the chart stays a chart. */
+export const tripActivityQuery = z.strictObject({
+  days: intParam(1, 366).default(30).describe('How many UTC days, ending the day before `to`.'),
+  to: dateParam().optional().describe('The day after the last day shown (exclusive). Default: tomorrow (UTC), so today is the last day.'),
+});
 
 const period = { from: wireInstant, to: wireInstant };
 const count = z.number().int().min(0);
@@ -70,6 +75,7 @@ export const safetyEvents = z
   .meta({ id: 'SafetyEvents' });
 
 export type PeriodQuery = z.output<ReturnType<typeof periodQuery>>;
+export type TripActivityQuery = z.output<typeof tripActivityQuery>;
 export type DashboardSummary = z.output<typeof dashboardSummary>;
 export type TripActivity = z.output<typeof tripActivity>;
 export type RiskDistribution = z.output<typeof riskDistribution>;

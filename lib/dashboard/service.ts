@@ -2,7 +2,7 @@ import { resolvePeriod, type Period } from '../validation/period.js';
 import { RISK_BANDS, SAFETY_EVENT_TYPES } from '../vocabulary/index.js';
 import { DASHBOARD_GROUP, dashboardCache } from './cache.js';
 import { getDailyActivity, getDashboardSummary, getRiskDistribution, getSafetyEventsBreakdown } from './queries.js';
-import type { DashboardSummary, PeriodQuery, RiskDistribution, SafetyEvents, TripActivity } from './schemas.js';
+import type { DashboardSummary, PeriodQuery, RiskDistribution, SafetyEvents, TripActivity, TripActivityQuery } from './schemas.js';
 
 /**
  * Admin dashboard use cases. Every figure is cached for about a minute fleet-wide (SPEC 5): under
@@ -12,7 +12,6 @@ import type { DashboardSummary, PeriodQuery, RiskDistribution, SafetyEvents, Tri
  */
 
 const DAY_MS = 86_400_000;
-const MAX_DAYS = 366;
 
 const iso = (text: string): string => new Date(text).toISOString();
 const groups = [DASHBOARD_GROUP];
@@ -22,7 +21,7 @@ function periodKey(name: string, period: Period): string {
 }
 
 export function getSummary(query: PeriodQuery): Promise<DashboardSummary> {
-  const period = resolvePeriod(query, { defaultDays: 1, maxDays: MAX_DAYS });
+  const period = resolvePeriod(query, { defaultDays: 1 });
   return dashboardCache.getOrLoad(
     periodKey('summary', period),
     async () => ({ from: iso(period.from), to: iso(period.to), ...(await getDashboardSummary(period)) }),
@@ -30,10 +29,10 @@ export function getSummary(query: PeriodQuery): Promise<DashboardSummary> {
   );
 }
 
-export function getTripActivity(query: PeriodQuery): Promise<TripActivity> {
-  // Per-day figures default to whole UTC days: up to the next midnight.
-  const nextMidnight = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS + DAY_MS).toISOString();
-  const period = resolvePeriod({ ...query, to: query.to ?? nextMidnight }, { defaultDays: 30, maxDays: MAX_DAYS });
+export function getTripActivity(query: TripActivityQuery): Promise<TripActivity> {
+  // Whole UTC days: `to` is a midnight (tomorrow's by default), the period the `days` before it.
+  const toMs = query.to ? Date.parse(`${query.to}T00:00:00Z`) : Math.floor(Date.now() / DAY_MS) * DAY_MS + DAY_MS;
+  const period = { from: new Date(toMs - query.days * DAY_MS).toISOString(), to: new Date(toMs).toISOString() };
   return dashboardCache.getOrLoad(
     periodKey('trip-activity', period),
     async () => ({ from: iso(period.from), to: iso(period.to), days: await getDailyActivity(period) }),
@@ -58,7 +57,7 @@ export function getRiskDistributionFigures(): Promise<RiskDistribution> {
 }
 
 export function getSafetyEvents(query: PeriodQuery): Promise<SafetyEvents> {
-  const period = resolvePeriod(query, { defaultDays: 7, maxDays: MAX_DAYS });
+  const period = resolvePeriod(query, { defaultDays: 7 });
   return dashboardCache.getOrLoad(
     periodKey('safety-events', period),
     async () => {

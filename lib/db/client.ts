@@ -25,6 +25,8 @@ export interface SqlClientOptions {
    */
   prepare: boolean;
   applicationName: string;
+  /** Called with the text of every statement the client sends (postgres.js `debug`), e.g. to count round trips. */
+  onStatement?: (statement: string) => void;
 }
 
 /** Live socket count of one client, kept by the socket factory below (it sees every connect and close). */
@@ -151,6 +153,7 @@ export function createSqlClient(options: SqlClientOptions): { sql: Sql; sockets:
       ...(sendsStatementTimeoutAtStartup(options) ? { statement_timeout: options.statementTimeoutMs } : {}),
     },
     socket: noDelaySocketFactory(options.connectTimeoutS * 1000, sockets),
+    ...(options.onStatement ? { debug: (_connection: number, statement: string) => options.onStatement?.(statement) } : {}),
   };
   const sql: Sql = postgres(options.url, clientOptions);
   return { sql, sockets };

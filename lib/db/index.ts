@@ -3,6 +3,7 @@ import { createSqlClient, sendsStatementTimeoutAtStartup, type SocketTracker, ty
 
 export { createSqlClient, sendsStatementTimeoutAtStartup } from './client.js';
 export { cursorTimestampOf } from './keyset.js';
+export { driverExists } from './lookups.js';
 export type { DbValueTypes, ReservedSql, Sql, SqlClientOptions, TransactionSql } from './client.js';
 
 /**
@@ -44,6 +45,7 @@ interface SharedClient {
 let shared: SharedClient | undefined;
 let inFlight = 0;
 const timingListeners = new Set<QueryTimingListener>();
+const statementListeners = new Set<(statement: string) => void>();
 
 /** Client settings from the configuration; scripts override what they need (e.g. no statement timeout). */
 export function dbClientOptions(overrides: Partial<SqlClientOptions> = {}): SqlClientOptions {
@@ -64,7 +66,7 @@ export function dbClientOptions(overrides: Partial<SqlClientOptions> = {}): SqlC
 /** The instance's shared client (created lazily; no connection is opened until the first query). */
 export function getDb(): Sql {
   if (!shared) {
-    const options = dbClientOptions();
+    const options = dbClientOptions({ onStatement: emitStatement });
     shared = {
       ...createSqlClient(options),
       max: options.max,
@@ -79,6 +81,19 @@ export async function closeDb(): Promise<void> {
   const client = shared;
   shared = undefined;
   if (client) await client.sql.end({ timeout: 5 });
+}
+
+/**
+ * Subscribes to every statement the shared client sends (its SQL text), e.g. to count the round
+ * trips of a request; returns the unsubscribe function.
+ */
+export function onStatement(listener: (statement: string) => void): () => void {
+  statementListeners.add(listener);
+  return () => statementListeners.delete(listener);
+}
+
+function emitStatement(statement: string): void {
+  for (const listener of statementListeners) listener(statement);
 }
 
 /** Subscribes to the duration of every named query and transaction; returns the unsubscribe function. */

@@ -1,7 +1,7 @@
-import { hashPassword, assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
+import { assertCanReadDriver, hashPassword, ownDriverId, userGroup, type Principal } from '../auth/index.js';
 import { riskBandOf, riskBandRange } from '../vocabulary/index.js';
 import { invalidateGroups } from '../cache/index.js';
-import { NotFoundError } from '../errors/index.js';
+import { driverNotFound } from '../errors/index.js';
 import { offsetPage, offsetWindow } from '../pagination/index.js';
 import { resolvePeriod } from '../validation/period.js';
 import { DRIVER_LIST_GROUP, driverGroup, driversCache, driverStatisticsGroup } from './cache.js';
@@ -24,15 +24,12 @@ import type { CreateDriverBody, DriverDetail, DriverListQuery, DriverPage, Drive
  */
 
 const STATISTICS_DEFAULT_DAYS = 30;
-const STATISTICS_MAX_DAYS = 3660;
 
-function notFound(driverId: number): NotFoundError {
-  return new NotFoundError(`Driver ${driverId} does not exist`, { code: 'driver_not_found' });
-}
 
 const iso = (value: Date): string => value.toISOString();
 
-function toSummary(row: DriverSummaryRow): DriverSummary {
+/** The fields every driver answer shares. */
+function driverFields(row: DriverSummaryRow | DriverDetailRow) {
   return {
     id: row.id,
     license_number: row.license_number,
@@ -41,20 +38,16 @@ function toSummary(row: DriverSummaryRow): DriverSummary {
     active: row.active,
     created_at: iso(row.created_at),
     updated_at: iso(row.updated_at),
-    risk_score: row.risk_score,
-    risk_band: row.risk_score === null ? null : riskBandOf(row.risk_score),
   };
+}
+
+function toSummary(row: DriverSummaryRow): DriverSummary {
+  return { ...driverFields(row), risk_score: row.risk_score, risk_band: row.risk_score === null ? null : riskBandOf(row.risk_score) };
 }
 
 function toDetail(row: DriverDetailRow): DriverDetail {
   return {
-    id: row.id,
-    license_number: row.license_number,
-    name: row.name,
-    email: row.email,
-    active: row.active,
-    created_at: iso(row.created_at),
-    updated_at: iso(row.updated_at),
+    ...driverFields(row),
     date_of_birth: row.date_of_birth,
     licensed_since: row.licensed_since,
     username: row.username,
@@ -102,7 +95,7 @@ export async function getDriverDetail(principal: Principal, driverId: number): P
     `detail:${driverId}`,
     async () => {
       const row = await getDriver(driverId);
-      if (!row) throw notFound(driverId);
+      if (!row) throw driverNotFound(driverId);
       return toDetail(row);
     },
     { groups: [driverGroup(driverId)] },
@@ -115,7 +108,7 @@ export function getMyDriver(principal: Principal): Promise<DriverDetail> {
 
 export async function getStatistics(principal: Principal, driverId: number, query: StatisticsQuery): Promise<DriverStatistics> {
   assertCanReadDriver(principal, driverId);
-  const period = resolvePeriod(query, { defaultDays: STATISTICS_DEFAULT_DAYS, maxDays: STATISTICS_MAX_DAYS });
+  const period = resolvePeriod(query, { defaultDays: STATISTICS_DEFAULT_DAYS });
   return driversCache.getOrLoad(
     `statistics:${driverId}:${period.from}:${period.to}`,
     async () => {
@@ -134,7 +127,7 @@ export function getMyStatistics(principal: Principal, query: StatisticsQuery): P
 /** Loads a driver's detail from the database, bypassing the cache (just after a write). */
 async function freshDetail(driverId: number): Promise<DriverDetail> {
   const row = await getDriver(driverId);
-  if (!row) throw notFound(driverId);
+  if (!row) throw driverNotFound(driverId);
   return toDetail(row);
 }
 
@@ -151,8 +144,9 @@ export async function createDriver(body: CreateDriverBody): Promise<DriverDetail
 
 export async function changeDriver(driverId: number, changes: UpdateDriverBody): Promise<DriverDetail> {
   const updated = await updateDriver(driverId, changes);
-  if (!updated) throw notFound(driverId);
-  await invalidateGroups(driverGroup(driverId), DRIVER_LIST_GROUP);
+  if (!updated) throw driverNotFound(driverId);
+  // A deactivation ends the driver's sessions at once: the account check of every instance reloads.
+  await invalidateGroups(driverGroup(driverId), DRIVER_LIST_GROUP, ...updated.user_ids.map(userGroup));
   return freshDetail(driverId);
 }
 

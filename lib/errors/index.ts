@@ -69,6 +69,19 @@ export class UnsupportedMediaTypeError extends AppError {
   readonly status = 415;
 }
 
+/** Too many attempts (login throttling); the client may try again after `retryAfterS` seconds. */
+export class TooManyRequestsError extends AppError {
+  readonly code = 'too_many_requests';
+  readonly status = 429;
+  override readonly retryable = true;
+  constructor(
+    message: string,
+    readonly retryAfterS: number,
+  ) {
+    super(message);
+  }
+}
+
 export class NotImplementedError extends AppError {
   readonly code = 'not_implemented';
   readonly status = 501;
@@ -83,4 +96,9 @@ export class UnavailableError extends AppError {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/** The 404 every route about one driver answers for an id that does not exist. */
+export function driverNotFound(driverId: number): NotFoundError {
+  return new NotFoundError(`Driver ${driverId} does not exist`, { code: 'driver_not_found' });
 }

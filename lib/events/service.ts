@@ -1,4 +1,6 @@
 import { assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
+import { driverExists } from '../db/index.js';
+import { driverNotFound } from '../errors/index.js';
 import { cursorPage, decodeCursor, queryFingerprint, timestampUuidKey } from '../pagination/index.js';
 import { resolvePeriod } from '../validation/period.js';
 import { driverEventsGroup, eventsCache } from './cache.js';
@@ -9,7 +11,6 @@ import type { DriverEventsQuery, EventPage, TelematicsEvent } from './schemas.js
 
 const LIST_ROUTE = 'events.by_driver';
 const DEFAULT_DAYS = 7;
-const MAX_DAYS = 366;
 
 function toEvent(row: EventRow): TelematicsEvent {
   return {
@@ -32,7 +33,7 @@ function toEvent(row: EventRow): TelematicsEvent {
 
 export async function listEvents(principal: Principal, driverId: number, query: DriverEventsQuery): Promise<EventPage> {
   assertCanReadDriver(principal, driverId);
-  const period = resolvePeriod(query, { defaultDays: DEFAULT_DAYS, maxDays: MAX_DAYS });
+  const period = resolvePeriod(query, { defaultDays: DEFAULT_DAYS });
   const types = query.types ?? [];
   // The cursor belongs to the period and types it was issued for: a page from another filter is refused.
   const fingerprint = queryFingerprint(LIST_ROUTE, { driverId, ...period, types });
@@ -47,6 +48,7 @@ export async function listEvents(principal: Principal, driverId: number, query: 
         limit: query.limit + 1,
         ...(after ? { after } : {}),
       });
+      if (rows.length === 0 && !after && !(await driverExists(driverId))) throw driverNotFound(driverId);
       const page = cursorPage(rows, query.limit, fingerprint, eventKeyOf);
       return { ...page, items: page.items.map(toEvent) };
     },

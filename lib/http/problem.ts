@@ -1,4 +1,4 @@
-import { ConflictError, isAppError, UnavailableError, ValidationError, type AppError, type FieldProblem } from '../errors/index.js';
+import { ConflictError, isAppError, TooManyRequestsError, UnavailableError, ValidationError, type AppError, type FieldProblem } from '../errors/index.js';
 import { getLogger } from '../logger/index.js';
 import { json, type HttpResponse } from './response.js';
 
@@ -134,6 +134,7 @@ function problem(error: AppError, correlationId: string): HttpResponse {
   const headers: Record<string, string> = {};
   if (error.status === 401) headers['www-authenticate'] = 'Bearer';
   if (error.status === 503) headers['retry-after'] = '1';
+  if (error instanceof TooManyRequestsError) headers['retry-after'] = String(error.retryAfterS);
   return json(body, error.status, { headers });
 }
 

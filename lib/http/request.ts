@@ -34,8 +34,8 @@ function isJsonMediaType(contentType: string): boolean {
  * not declared as JSON, and 400 naming the problem when it is not valid JSON.
  */
 export function readJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded' | 'headers'>, maxBytes: number): unknown {
-  const raw = event.body;
-  if (raw === undefined || raw === null || raw === '') return undefined;
+  const raw = bodyText(event.body as unknown);
+  if (raw === undefined || raw === '') return undefined;
 
   // Base64 carries 3 bytes in 4 characters; estimate first so a huge body is never decoded.
   const estimatedBytes = event.isBase64Encoded ? Math.floor((raw.length * 3) / 4) : Buffer.byteLength(raw, 'utf8');
@@ -60,6 +60,15 @@ export function readJsonBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBas
     const reason = error instanceof SyntaxError ? error.message : 'unreadable';
     throw validationError([{ field: 'body', message: `is not valid JSON: ${reason}` }]);
   }
+}
+
+/**
+ * The body as the text the client sent. API Gateway always passes a string; serverless-offline
+ * passes a JSON scalar body (`false`, `3`) already parsed, so it is turned back into its text.
+ */
+function bodyText(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
 function tooLarge(size: number, maxBytes: number): PayloadTooLargeError {

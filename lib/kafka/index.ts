@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry, type logCreator } from 'kafkajs';
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+import { Kafka, logLevel as KafkaLogLevel, type Admin, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import { getConfig, type Config } from '../config/index.js';
 import { UnavailableError } from '../errors/index.js';
 import { getLogger } from '../logger/index.js';
@@ -50,6 +51,26 @@ const toProductLogger: logCreator =
     else logger.debug(message, attributes);
   };
 
+/**
+ * TLS and SASL settings of the configured cluster: none locally; SCRAM or PLAIN with a user and
+ * password; or MSK IAM, where the function's role signs a token (OAUTHBEARER) with the SDK's
+ * default credentials, refreshed by kafkajs on each new connection.
+ */
+export function kafkaSecurity(kafka: Config['kafka'], region: string): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const sasl = kafka.sasl;
+  if (sasl === undefined) return kafka.ssl ? { ssl: true } : {};
+  if (sasl.mechanism === 'aws-msk-iam') {
+    return {
+      ssl: true,
+      sasl: {
+        mechanism: 'oauthbearer',
+        oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+      },
+    };
+  }
+  return { ssl: kafka.ssl, sasl: { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'] };
+}
+
 /** A new kafkajs client from the configuration; `options` override single settings. */
 export function createKafka(options: KafkaClientOptions = {}): Kafka {
   const config = getConfig();
@@ -61,6 +82,7 @@ export function createKafka(options: KafkaClientOptions = {}): Kafka {
     retry: { retries: options.retries ?? DEFAULT_RETRIES },
     logLevel: KAFKA_LEVEL_FOR[config.logLevel],
     logCreator: toProductLogger,
+    ...kafkaSecurity(config.kafka, config.s3.region),
   });
 }
 

@@ -1,10 +1,12 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { prometheusContentType } from 'prom-client';
 import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { EmfBuffer } from './emf.js';
-import { Registry, type Collector, type Counter, type Gauge, type Histogram, type HistogramOptions, type MetricOptions } from './registry.js';
+import { Registry, type Collector, type Counter, type Gauge, type Histogram, type HistogramOptions, type MetricFamilyJson, type MetricOptions } from './registry.js';
 
-export { PROMETHEUS_CONTENT_TYPE } from './prometheus.js';
+/** Prometheus text exposition format 0.0.4, what prom-client renders. */
+export const PROMETHEUS_CONTENT_TYPE = prometheusContentType;
 export { EmfBuffer, type EmfPublisher } from './emf.js';
 export {
   COLLECTED_PUSH_INTERVAL_MS,
@@ -14,7 +16,9 @@ export {
   LATENCY_BUCKETS_SECONDS,
   Registry,
   labelSetKey,
+  renderAggregated,
   type CollectedMetric,
+  type MetricFamilyJson,
   type Collector,
   type HistogramOptions,
   type LabelValues,
@@ -57,8 +61,14 @@ export function registerCollector(collector: Collector): () => void {
   return registry.registerCollector(collector);
 }
 
-export function renderPrometheus(): string {
+/** This instance's figures in the Prometheus text format (GET /metrics renders the fleet's, see fleet.ts). */
+export function renderPrometheus(): Promise<string> {
   return registry.renderPrometheus();
+}
+
+/** This instance's figures as metric families, what it publishes for the fleet view. */
+export function instanceMetricFamilies(): Promise<MetricFamilyJson[]> {
+  return registry.toJson();
 }
 
 /**

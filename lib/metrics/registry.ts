@@ -1,10 +1,19 @@
 import type { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { renderFamilies, type MetricFamily, type Sample } from './prometheus.js';
+import {
+  AggregatorRegistry,
+  Counter as PromCounter,
+  Gauge as PromGauge,
+  Histogram as PromHistogram,
+  Registry as PromRegistry,
+  type Aggregator,
+} from 'prom-client';
 
 /**
- * An in-process metrics registry: counters, gauges and histograms with labels, rendered as
- * Prometheus text, and mirrored sample by sample to an optional sink (EMF for CloudWatch), so
- * `GET /metrics` and CloudWatch see the same figures under the same names.
+ * The instance's metrics registry: counters, gauges and histograms with labels, kept by prom-client
+ * (which renders the Prometheus text format and aggregates several instances' figures), and
+ * mirrored sample by sample to an optional sink (EMF for CloudWatch), so `GET /metrics` and
+ * CloudWatch see the same figures under the same names. This layer adds what prom-client lacks:
+ * the sink, a cap on label combinations, and collectors that report figures read on demand.
  */
 
 export type MetricUnitValue = (typeof MetricUnit)[keyof typeof MetricUnit];
@@ -55,6 +64,18 @@ export interface CollectedMetric {
 }
 export type Collector = () => CollectedMetric[];
 
+/**
+ * One metric family as prom-client's `getMetricsAsJSON()` gives it: what instances publish for the
+ * fleet view and what `renderAggregated` sums. (prom-client types `type` as an enum; it is a string.)
+ */
+export interface MetricFamilyJson {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: Aggregator;
+  values: Array<{ value: number; labels: Record<string, string | number>; metricName?: string }>;
+}
+
 /** Beyond this many label combinations a metric drops new series: a guard against unbounded labels. */
 const MAX_SERIES_PER_METRIC = 2000;
 
@@ -66,23 +87,21 @@ const MAX_SERIES_PER_METRIC = 2000;
  */
 export const COLLECTED_PUSH_INTERVAL_MS = 60_000;
 
-interface Series<S> {
+interface Series {
   labels: Record<string, string>;
   /** The sink's grouping key for these labels, computed once when the series is created. */
   labelSetKey: string;
-  state: S;
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-abstract class Metric<L extends string, S> {
+abstract class Metric<L extends string> {
   abstract readonly kind: MetricKind;
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly L[];
   readonly unit: MetricUnitValue | false;
-  protected readonly series = new Map<string, Series<S>>();
+  private readonly series = new Map<string, Series>();
   private warnedOverflow = false;
 
   constructor(
@@ -90,17 +109,11 @@ abstract class Metric<L extends string, S> {
     defaultUnit: MetricUnitValue,
     private readonly registry: Registry,
   ) {
-    if (!METRIC_NAME.test(options.name)) throw new Error(`Invalid metric name "${options.name}"`);
-    for (const label of options.labelNames ?? []) {
-      if (!LABEL_NAME.test(label) || label === 'le') throw new Error(`Invalid label name "${label}" on metric ${options.name}`);
-    }
     this.name = options.name;
     this.help = options.help;
     this.labelNames = options.labelNames ?? [];
     this.unit = options.unit ?? defaultUnit;
   }
-
-  protected abstract initialState(): S;
 
   /**
    * The label values and the sample of a call such as `inc({ route }, 2)` or, on a metric without
@@ -111,12 +124,8 @@ abstract class Metric<L extends string, S> {
     return (this.labelNames.length > 0 ? [args[0], args[1]] : [undefined, args[0]]) as [Readonly<Record<string, string | number>> | undefined, V];
   }
 
-  /**
-   * The series for these label values, created on first use (undefined once the series cap is
-   * hit). The hot path builds only the lookup key; the labels object and the sink's key are built
-   * once, with the series.
-   */
-  protected seriesFor(labelValues: LabelValues<L> | undefined): Series<S> | undefined {
+  /** The series for these label values, created on first use (undefined once the series cap is hit). */
+  protected seriesFor(labelValues: Readonly<Record<string, string | number>> | undefined): Series | undefined {
     let key = '';
     for (const label of this.labelNames) {
       const value = labelValues?.[label];
@@ -134,132 +143,100 @@ abstract class Metric<L extends string, S> {
       }
       // Every label was checked present above (and with no labels, nothing is read).
       const labels = Object.fromEntries(this.labelNames.map((label) => [label, String(labelValues![label])]));
-      entry = { labels, labelSetKey: labelSetKey(labels), state: this.initialState() };
+      entry = { labels, labelSetKey: labelSetKey(labels) };
       this.series.set(key, entry);
     }
     return entry;
   }
 
-  protected emit(series: Series<S>, value: number): void {
+  protected emit(series: Series, value: number): void {
     if (this.unit !== false) this.registry.sink?.record(this.kind, this.name, this.unit, series.labels, value, series.labelSetKey);
   }
 
   /** Forgets every series (tests; a metric's definition stays registered). */
   reset(): void {
     this.series.clear();
+    this.prom.reset();
   }
 
-  abstract collect(): MetricFamily;
+  protected abstract readonly prom: { reset(): void };
 }
 
-export class Counter<L extends string = never> extends Metric<L, { value: number }> {
+export class Counter<L extends string = never> extends Metric<L> {
   readonly kind = 'counter';
+  protected readonly prom: PromCounter<string>;
 
-  protected initialState(): { value: number } {
-    return { value: 0 };
+  constructor(options: MetricOptions<L>, registry: Registry) {
+    super(options, 'Count', registry);
+    this.prom = new PromCounter({ name: options.name, help: options.help, labelNames: this.labelNames, registers: [registry.prom] });
   }
 
   inc(...args: LabelArgs<L, [by?: number]>): void {
     const [labels, by] = this.splitArgs<number | undefined>(args);
     const amount = by ?? 1;
     if (!(amount >= 0) || !Number.isFinite(amount)) throw new RangeError(`Counter ${this.name} can only increase, got ${amount}`);
-    const entry = this.seriesFor(labels);
-    if (!entry) return;
-    entry.state.value += amount;
-    this.emit(entry, amount);
-  }
-
-  collect(): MetricFamily {
-    return {
-      name: this.name,
-      help: this.help,
-      type: 'counter',
-      samples: [...this.series.values()].map(({ labels, state }) => ({ name: this.name, labels, value: state.value })),
-    };
+    const series = this.seriesFor(labels);
+    if (!series) return;
+    this.prom.inc(series.labels, amount);
+    this.emit(series, amount);
   }
 }
 
-export class Gauge<L extends string = never> extends Metric<L, { value: number }> {
+export class Gauge<L extends string = never> extends Metric<L> {
   readonly kind = 'gauge';
+  protected readonly prom: PromGauge<string>;
 
-  protected initialState(): { value: number } {
-    return { value: 0 };
+  constructor(options: MetricOptions<L>, registry: Registry) {
+    super(options, 'Count', registry);
+    this.prom = new PromGauge({ name: options.name, help: options.help, labelNames: this.labelNames, registers: [registry.prom] });
   }
 
   set(...args: LabelArgs<L, [value: number]>): void {
     const [labels, value] = this.splitArgs<number>(args);
-    const entry = this.seriesFor(labels);
-    if (!entry) return;
-    entry.state.value = value;
-    this.emit(entry, value);
-  }
-
-  collect(): MetricFamily {
-    return {
-      name: this.name,
-      help: this.help,
-      type: 'gauge',
-      samples: [...this.series.values()].map(({ labels, state }) => ({ name: this.name, labels, value: state.value })),
-    };
+    const series = this.seriesFor(labels);
+    if (!series) return;
+    this.prom.set(series.labels, value);
+    this.emit(series, value);
   }
 }
 
-interface HistogramState {
-  /** Per-bucket (non-cumulative) counts; the last slot is the +Inf overflow. */
-  counts: number[];
-  sum: number;
-  count: number;
-}
-
-export class Histogram<L extends string = never> extends Metric<L, HistogramState> {
+export class Histogram<L extends string = never> extends Metric<L> {
   readonly kind = 'histogram';
   readonly buckets: readonly number[];
+  protected readonly prom: PromHistogram<string>;
 
-  constructor(options: HistogramOptions<L>, defaultUnit: MetricUnitValue, registry: Registry) {
-    super(options, defaultUnit, registry);
+  constructor(options: HistogramOptions<L>, registry: Registry) {
+    super(options, 'Seconds', registry);
     const buckets = [...(options.buckets ?? LATENCY_BUCKETS_SECONDS)];
     if (buckets.length === 0 || buckets.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]!))) {
       throw new Error(`Histogram ${options.name} needs finite, strictly ascending buckets`);
     }
     this.buckets = buckets;
-  }
-
-  protected initialState(): HistogramState {
-    return { counts: new Array<number>(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
+    this.prom = new PromHistogram({ name: options.name, help: options.help, labelNames: this.labelNames, buckets, registers: [registry.prom] });
   }
 
   observe(...args: LabelArgs<L, [value: number]>): void {
     const [labels, value] = this.splitArgs<number>(args);
     if (!Number.isFinite(value)) return;
-    const entry = this.seriesFor(labels);
-    if (!entry) return;
-    let slot = this.buckets.findIndex((upper) => value <= upper);
-    if (slot === -1) slot = this.buckets.length;
-    entry.state.counts[slot]! += 1;
-    entry.state.sum += value;
-    entry.state.count += 1;
-    this.emit(entry, value);
-  }
-
-  collect(): MetricFamily {
-    const samples: Sample[] = [];
-    for (const { labels, state } of this.series.values()) {
-      let cumulative = 0;
-      this.buckets.forEach((upper, i) => {
-        cumulative += state.counts[i]!;
-        samples.push({ name: `${this.name}_bucket`, labels: { ...labels, le: String(upper) }, value: cumulative });
-      });
-      samples.push({ name: `${this.name}_bucket`, labels: { ...labels, le: '+Inf' }, value: state.count });
-      samples.push({ name: `${this.name}_sum`, labels, value: state.sum });
-      samples.push({ name: `${this.name}_count`, labels, value: state.count });
-    }
-    return { name: this.name, help: this.help, type: 'histogram', samples };
+    const series = this.seriesFor(labels);
+    if (!series) return;
+    this.prom.observe(series.labels, value);
+    this.emit(series, value);
   }
 }
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
 
+/** Prometheus text of metric families from any number of sources, summed per series (prom-client's cluster aggregation). */
+export async function renderAggregated(sources: readonly MetricFamilyJson[][]): Promise<string> {
+  const nonEmpty = sources.filter((families) => families.length > 0);
+  if (nonEmpty.length === 0) return '';
+  return AggregatorRegistry.aggregate(nonEmpty).metrics();
+}
+
 export class Registry {
+  /** prom-client's registry holding this registry's metrics. */
+  readonly prom = new PromRegistry();
   private readonly metrics = new Map<string, AnyMetric>();
   private readonly collectors = new Set<Collector>();
   /** Last value sent to the sink per collected counter series, to send increments. */
@@ -285,16 +262,16 @@ export class Registry {
 
   /** Returns the counter of that name, creating it on first call (module reloads and tests call twice). */
   counter<L extends string = never>(options: MetricOptions<L>): Counter<L> {
-    return this.getOrCreate(options.name, 'counter', () => new Counter<L>(options, 'Count', this)) as Counter<L>;
+    return this.getOrCreate(options.name, 'counter', () => new Counter<L>(options, this)) as Counter<L>;
   }
 
   gauge<L extends string = never>(options: MetricOptions<L>): Gauge<L> {
-    return this.getOrCreate(options.name, 'gauge', () => new Gauge<L>(options, 'Count', this)) as Gauge<L>;
+    return this.getOrCreate(options.name, 'gauge', () => new Gauge<L>(options, this)) as Gauge<L>;
   }
 
   /** Histograms default to seconds and `LATENCY_BUCKETS_SECONDS`. */
   histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L> {
-    return this.getOrCreate(options.name, 'histogram', () => new Histogram<L>(options, 'Seconds', this)) as Histogram<L>;
+    return this.getOrCreate(options.name, 'histogram', () => new Histogram<L>(options, this)) as Histogram<L>;
   }
 
   /** Adds a pull-based source read at every render; returns a function that removes it. */
@@ -352,9 +329,9 @@ export class Registry {
     return true;
   }
 
-  /** Prometheus text exposition format 0.0.4 of every metric and collector. */
-  renderPrometheus(): string {
-    const families: MetricFamily[] = [...this.metrics.values()].map((metric) => metric.collect());
+  /** Every metric and collector of this registry as metric families (what an instance publishes for the fleet). */
+  async toJson(): Promise<MetricFamilyJson[]> {
+    const families = (await this.prom.getMetricsAsJSON()) as unknown as MetricFamilyJson[];
     const seen = new Set(families.map((family) => family.name));
     for (const metric of this.collectPulled()) {
       if (!METRIC_NAME.test(metric.name) || seen.has(metric.name)) {
@@ -366,14 +343,16 @@ export class Registry {
         name: metric.name,
         help: metric.help,
         type: metric.type,
-        samples: metric.samples.map(({ labels, value }) => ({
-          name: metric.name,
-          labels: Object.fromEntries(Object.entries(labels ?? {}).map(([k, v]) => [k, String(v)])),
-          value,
-        })),
+        aggregator: 'sum',
+        values: metric.samples.map(({ labels, value }) => ({ value, labels: { ...labels } })),
       });
     }
-    return renderFamilies(families);
+    return families;
+  }
+
+  /** Prometheus text exposition format 0.0.4 of every metric and collector. */
+  async renderPrometheus(): Promise<string> {
+    return renderAggregated([await this.toJson()]);
   }
 
   /** Clears every series; definitions and collectors stay. */

@@ -1,8 +1,9 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
+import { correlationIdFrom, getCorrelationId, getLogger } from '../logger/index.js';
 import { instrumentInstance } from '../observability/index.js';
-import { flushMetrics, observeBatch } from '../metrics/index.js';
+import { observeBatch } from '../metrics/index.js';
+import { inInvocationScope, timing, type TimedInternal } from './invocation.js';
 
 /**
  * The one middleware stack of batch and scheduled functions (Kafka/MSK batches, schedules):
@@ -18,28 +19,13 @@ export interface BatchContext {
   context: Context;
 }
 
-interface BatchInternal extends Record<string, unknown> {
-  startedAt?: number;
-}
-
-function observe<E, R>(name: string): MiddlewareObj<E, R, Error, Context, BatchInternal> {
-  const elapsedMs = (internal: BatchInternal) => performance.now() - (internal.startedAt ?? performance.now());
-  return {
-    before: (request) => {
-      request.internal.startedAt = performance.now();
-    },
-    after: (request) => {
-      const durationMs = elapsedMs(request.internal);
-      observeBatch(name, true, durationMs);
-      getLogger().info('batch completed', { duration_ms: Math.round(durationMs) });
-    },
-    onError: (request) => {
-      const durationMs = elapsedMs(request.internal);
-      observeBatch(name, false, durationMs);
-      // Leaving request.response unset makes middy rethrow the error after this.
-      getLogger().error('batch failed', { duration_ms: Math.round(durationMs), error: request.error });
-    },
-  };
+function observe<E, R>(name: string): MiddlewareObj<E, R, Error, Context, TimedInternal> {
+  return timing<E, R>((request, durationMs, ok) => {
+    observeBatch(name, ok, durationMs);
+    if (ok) getLogger().info('batch completed', { duration_ms: Math.round(durationMs) });
+    // Leaving request.response unset makes middy rethrow the error after this.
+    else getLogger().error('batch failed', { duration_ms: Math.round(durationMs), error: request.error });
+  });
 }
 
 /**
@@ -50,21 +36,13 @@ function observe<E, R>(name: string): MiddlewareObj<E, R, Error, Context, BatchI
  */
 export function batchHandler<E, R>(name: string, run: (event: E, batch: BatchContext) => Promise<R> | R): (event: E, context: Context) => Promise<R> {
   instrumentInstance();
-  const stack = middy<E, R, Error, Context, BatchInternal>()
+  const stack = middy<E, R, Error, Context, TimedInternal>()
     .use(observe<E, R>(name))
     .handler(async (event, context) => run(event, { name, correlationId: getCorrelationId() ?? correlationIdFrom(), context }));
 
   return (event, context) =>
     // One id per invocation: the platform's request id where there is one, so logs and traces meet.
-    withCorrelationId(
-      correlationIdFrom(context?.awsRequestId),
-      async () => {
-        try {
-          return await stack(event, context);
-        } finally {
-          flushMetrics();
-        }
-      },
-      { logKeys: { handler: name }, ...(context ? { lambdaContext: context } : {}) },
+    inInvocationScope(correlationIdFrom(context?.awsRequestId), { logKeys: { handler: name }, ...(context ? { lambdaContext: context } : {}) }, () =>
+      stack(event, context),
     );
 }

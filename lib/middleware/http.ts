@@ -1,20 +1,21 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { assertAccess, bearerToken, verifyToken, type AccessLevel, type Principal } from '../auth/index.js';
+import { assertAccess, assertUserActive, bearerToken, verifyToken, type AccessLevel, type Principal } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
 import { asResponse, headerOf, problemResponse, readJsonBody, toApiGatewayResult } from '../http/index.js';
-import { addLogKeys, correlationIdFrom, getCorrelationId, getLogger, withCorrelationId } from '../logger/index.js';
+import { addLogKeys, correlationIdFrom, getCorrelationId, getLogger } from '../logger/index.js';
 import { instrumentInstance } from '../observability/index.js';
-import { flushMetrics, observeHttpRequest } from '../metrics/index.js';
+import { observeHttpRequest } from '../metrics/index.js';
 import { checkInput, validationError } from '../validation/index.js';
+import { inInvocationScope, timing, type TimedInternal } from './invocation.js';
 
 /**
  * The one middleware stack of HTTP API functions (API Gateway HTTP API, payload v2):
  *
  *   correlation id, route and Lambda context in the invocation scope (every log line carries them)
  *   -> timing, access log, metrics
- *   -> error mapping -> auth (Bearer token, role) -> JSON body (size, type, syntax)
+ *   -> error mapping -> auth (Bearer token, active account, role) -> JSON body (size, type, syntax)
  *   -> validation of path, query and body -> the business function
  *
  * The business function receives typed, validated input and returns data (200 JSON), `undefined`
@@ -58,11 +59,7 @@ interface HttpEvent extends APIGatewayProxyEventV2 {
   input?: { path: unknown; query: unknown; body: unknown };
 }
 
-interface HttpInternal extends Record<string, unknown> {
-  startedAt?: number;
-}
-
-type HttpMiddleware = MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, HttpInternal>;
+type HttpMiddleware = MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, TimedInternal>;
 
 function currentCorrelationId(): string {
   // Always set by `httpHandler` before middy runs; the fallback only guards direct misuse.
@@ -71,19 +68,11 @@ function currentCorrelationId(): string {
 
 /** Request duration by route and status, plus one access log line per request. */
 function observe(route: string): HttpMiddleware {
-  const record = (request: { internal: HttpInternal; response?: APIGatewayProxyStructuredResultV2 | null }) => {
-    const durationMs = performance.now() - (request.internal.startedAt ?? performance.now());
+  return timing((request, durationMs) => {
     const status = request.response?.statusCode ?? 500;
     observeHttpRequest(route, status, durationMs);
     getLogger().info('request completed', { status, duration_ms: Math.round(durationMs * 10) / 10 });
-  };
-  return {
-    before: (request) => {
-      request.internal.startedAt = performance.now();
-    },
-    after: record,
-    onError: record,
-  };
+  });
 }
 
 /** Any error from the layers below becomes the JSON problem response. */
@@ -96,13 +85,17 @@ function mapErrors(): HttpMiddleware {
   };
 }
 
-/** Verifies the Bearer token (401) and the role the route needs (403). */
+/**
+ * Verifies the Bearer token and that its account is still active (401: a deactivated user's
+ * token is refused on every route, whatever its role), then the role the route needs (403).
+ */
 function authorize(level: AccessLevel): HttpMiddleware {
   return {
     before: async (request) => {
       if (level === 'public') return;
       const principal = await verifyToken(bearerToken(headerOf(request.event, 'authorization')));
       addLogKeys({ user_id: principal.userId, role: principal.role });
+      await assertUserActive(principal);
       assertAccess(principal, level);
       request.event.principal = principal;
     },
@@ -152,7 +145,7 @@ export function httpHandler<P extends Schema = undefined, Q extends Schema = und
   business: (request: HttpRequest<P, Q, B, A>) => unknown,
 ): HttpApiHandler {
   instrumentInstance();
-  const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, HttpInternal>()
+  const stack = middy<HttpEvent, APIGatewayProxyStructuredResultV2, Error, Context, TimedInternal>()
     .use(observe(options.route))
     .use(mapErrors())
     .use(authorize(options.auth))
@@ -180,19 +173,13 @@ export function httpHandler<P extends Schema = undefined, Q extends Schema = und
       context.awsRequestId,
     );
     // The scope, not the shared logger, carries the per-request log keys: nothing to reset afterwards.
-    return withCorrelationId(
-      correlationId,
-      async () => {
-        try {
-          return await stack({ ...event }, context);
-        } catch (error) {
-          // The error middleware answers every failure; this only guards a failure inside it.
-          return toApiGatewayResult(problemResponse(error, correlationId), correlationId);
-        } finally {
-          flushMetrics();
-        }
-      },
-      { logKeys: { route: options.route }, lambdaContext: context },
-    );
+    return inInvocationScope(correlationId, { logKeys: { route: options.route }, lambdaContext: context }, async () => {
+      try {
+        return await stack({ ...event }, context);
+      } catch (error) {
+        // The error middleware answers every failure; this only guards a failure inside it.
+        return toApiGatewayResult(problemResponse(error, correlationId), correlationId);
+      }
+    });
   };
 }

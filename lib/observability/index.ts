@@ -1,5 +1,7 @@
-import { getCacheHealth, getCacheStats, type CacheCounters } from '../cache/index.js';
+import { getCacheHealth, getCacheStats, publishCacheStats, type CacheCounters } from '../cache/index.js';
 import { onQueryTiming, poolStats } from '../db/index.js';
+import { getLogger } from '../logger/index.js';
+import { INSTANCE_POST_INTERVAL_MS, publishInstanceMetrics } from '../metrics/fleet.js';
 import { observeDbQuery, registerCollector, type CollectedMetric } from '../metrics/index.js';
 
 /**
@@ -67,4 +69,20 @@ export function collectCacheMetrics(): CollectedMetric[] {
     { name: 'cache_pending_invalidations', help: 'Invalidations queued for replay until Redis is reachable again.', type: 'gauge', samples: [{ value: health.pendingInvalidations }] },
   );
   return metrics;
+}
+
+let lastPostAt: number | undefined;
+
+/**
+ * Posts this instance's metrics registry and cache counters to Redis for the fleet view (GET /metrics,
+ * the cache statistics route), at most once per INSTANCE_POST_INTERVAL_MS; called by the middleware
+ * after each invocation. Never throws: an unreachable Redis costs one fast failure per interval.
+ */
+export async function publishInstanceFiguresIfDue(now: number = Date.now()): Promise<void> {
+  if (lastPostAt !== undefined && now - lastPostAt < INSTANCE_POST_INTERVAL_MS) return;
+  lastPostAt = now;
+  const results = await Promise.allSettled([publishInstanceMetrics(now), publishCacheStats({ now })]);
+  for (const result of results) {
+    if (result.status === 'rejected') getLogger().warn('could not publish this instance\'s figures for the fleet view', { error: result.reason as unknown });
+  }
 }

@@ -5,6 +5,7 @@ import { dashboardApi } from '../dashboard/routes.js';
 import { driversApi } from '../drivers/routes.js';
 import { eventsApi } from '../events/routes.js';
 import { healthApi } from '../health/routes.js';
+import { ingestApi } from '../ingest/routes.js';
 import { problemSchema } from '../http/index.js';
 import { metricsApi } from '../metrics/routes.js';
 import { premiumsApi } from '../premiums/routes.js';
@@ -29,6 +30,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   driversApi,
   tripsApi,
   eventsApi,
+  ingestApi,
   riskApi,
   premiumsApi,
   dashboardApi,

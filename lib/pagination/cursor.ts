@@ -31,7 +31,11 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './offset.js';
 /** Query parameters `limit` and `cursor`; routes extend it with their filters. */
 export const cursorPaginationQuery = z.object({
   limit: intParam(1, MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-  cursor: z.string().min(1).max(1024).optional(),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,900}\.[A-Za-z0-9_-]{22}$/, { error: 'is not a cursor this API issued' })
+    .optional()
+    .describe("The previous page's `next_cursor`, unchanged (signed: an edited cursor, or one from other filters, is refused)."),
 });
 
 export type CursorParams = z.output<typeof cursorPaginationQuery>;

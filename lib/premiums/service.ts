@@ -1,5 +1,6 @@
 import { assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
-import { NotFoundError } from '../errors/index.js';
+import { driverExists } from '../db/index.js';
+import { driverNotFound, NotFoundError } from '../errors/index.js';
 import { driverPremiumGroup, premiumsCache } from './cache.js';
 import { getCurrentPremium, getCurrentPremiums, type PremiumRow } from './queries.js';
 import type { Premium } from './schemas.js';
@@ -31,6 +32,7 @@ export async function getPremium(principal: Principal, driverId: number): Promis
     currentKey(driverId),
     async () => {
       const row = await getCurrentPremium(driverId);
+      if (!row && !(await driverExists(driverId))) throw driverNotFound(driverId);
       if (!row) throw new NotFoundError(`Driver ${driverId} has no premium yet`, { code: 'premium_not_found' });
       return toPremium(row);
     },

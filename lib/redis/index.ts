@@ -4,6 +4,8 @@ import { getConfig } from '../config/index.js';
 import { UnavailableError } from '../errors/index.js';
 import { getLogger } from '../logger/index.js';
 
+export { luaScript, runScript, type LuaScript } from './scripts.js';
+
 /**
  * Redis connections of one function instance: a command client shared by every module, and a
  * separate subscriber connection (a connection in SUBSCRIBE mode cannot run other commands),

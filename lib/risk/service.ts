@@ -1,6 +1,7 @@
 import { assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
 import { riskBandOf } from '../vocabulary/index.js';
-import { NotFoundError } from '../errors/index.js';
+import { driverExists } from '../db/index.js';
+import { driverNotFound, NotFoundError } from '../errors/index.js';
 import { cursorPage, decodeCursor, queryFingerprint } from '../pagination/index.js';
 import { driverRiskGroup, riskCache } from './cache.js';
 import { getCurrentRiskScore, getCurrentRiskScores, listRiskHistory, riskScoreKey, riskScoreKeyOf, type RiskHistoryRow, type RiskScoreRow } from './queries.js';
@@ -30,6 +31,7 @@ export async function getRiskScore(principal: Principal, driverId: number): Prom
     currentKey(driverId),
     async () => {
       const row = await getCurrentRiskScore(driverId);
+      if (!row && !(await driverExists(driverId))) throw driverNotFound(driverId);
       if (!row) throw new NotFoundError(`Driver ${driverId} has no risk score yet`, { code: 'risk_score_not_found' });
       return toScore(row);
     },
@@ -49,6 +51,7 @@ export async function getRiskHistory(principal: Principal, driverId: number, que
     `history:${driverId}:${query.limit}:${query.cursor ?? ''}`,
     async () => {
       const rows = await listRiskHistory({ driverId, limit: query.limit + 1, ...(after ? { after } : {}) });
+      if (rows.length === 0 && !after && !(await driverExists(driverId))) throw driverNotFound(driverId);
       return historyPage(rows, query.limit, fingerprint);
     },
     { groups: [driverRiskGroup(driverId)] },

@@ -1,7 +1,6 @@
 import { hashPassword } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
 import { createSqlClient, dbClientOptions, type Sql } from '../db/index.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors/index.js';
 import {
   CLAIMS, DRIVERS, EVENTS, POLICIES, TRIPS, USERS, VEHICLES,
   claimLine, copyInto, driverLine, eventLine, policyLine, tripLine, userLine, vehicleLine,
@@ -85,10 +84,21 @@ const PRODUCT_TABLES = [
 ] as const;
 
 /**
+ * Why a seed was refused. The seed is a command-line and test tool, never behind an HTTP route, so
+ * its errors are plain errors with a message for a terminal, not the HTTP-shaped lib/errors.
+ */
+export class SeedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/**
  * Seeding was refused because the stage is not a local one: a seed writes demo logins with
  * published passwords, and a reset empties every product table of whatever DATABASE_URL points at.
  */
-export class SeedingNotAllowedError extends ForbiddenError {
+export class SeedingNotAllowedError extends SeedError {
   constructor(readonly stage: string) {
     super(
       `Refusing to seed: STAGE=${stage}. Seeding writes demo logins with known passwords (and --reset empties every product table), ` +
@@ -161,11 +171,18 @@ function validateShape(options: DatasetShape): void {
       ? { field: 'sampleIntervalS', message: 'expected an integer from 1 to 3600' }
       : undefined,
   ].filter((p) => p !== undefined);
-  if (problems.length > 0) throw new ValidationError(`invalid dataset: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  if (problems.length > 0) throw new InvalidDatasetError(problems);
+}
+
+/** The dataset's shape is out of bounds; `problems` names each field. */
+export class InvalidDatasetError extends SeedError {
+  constructor(readonly problems: { field: string; message: string }[]) {
+    super(`invalid dataset: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  }
 }
 
 /** Seeding was refused because the database already holds drivers (and no reset was asked for). */
-export class DatabaseNotEmptyError extends ConflictError {
+export class DatabaseNotEmptyError extends SeedError {
   constructor(readonly drivers: number) {
     super(`Refusing to seed: the database already has ${drivers} drivers. Run with --reset to replace all product data, or seed an empty database.`);
   }

@@ -1,5 +1,6 @@
 import { assertCanReadDriver, ownDriverId, type Principal } from '../auth/index.js';
-import { NotFoundError } from '../errors/index.js';
+import { driverExists } from '../db/index.js';
+import { driverNotFound, NotFoundError } from '../errors/index.js';
 import { cursorPage, decodeCursor, queryFingerprint, timestampUuidKey } from '../pagination/index.js';
 import { driverTripsGroup, tripGroup, tripsCache } from './cache.js';
 import { getTripWithEvents, listDriverTrips, MAX_TRIP_EVENTS, tripKeyOf, type TripRow } from './queries.js';
@@ -41,6 +42,7 @@ export async function listTrips(principal: Principal, driverId: number, query: D
     `driver:${driverId}:${query.limit}:${query.cursor ?? ''}`,
     async () => {
       const rows = await listDriverTrips({ driverId, limit: query.limit + 1, ...(after ? { after } : {}) });
+      if (rows.length === 0 && !after && !(await driverExists(driverId))) throw driverNotFound(driverId);
       const page = cursorPage(rows, query.limit, fingerprint, tripKeyOf);
       return { ...page, items: page.items.map(toTrip) };
     },

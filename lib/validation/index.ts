@@ -119,7 +119,7 @@ export function intParam(min: number, max: number, message = `must be an integer
   const schema = z
     .string()
     .trim()
-    .regex(/^[+-]?\d{1,15}$/, { error: message })
+    .regex(/^[+-]?\d{1,16}$/, { error: message })
     .transform(Number)
     .pipe(z.number().min(min, { error: message }).max(max, { error: message }));
   // On the wire it is a decimal integer; the document says so rather than describing the string parsing.

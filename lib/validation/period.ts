@@ -13,11 +13,12 @@ const DAY_MS = 24 * HOUR_MS;
  * The period a request asks for, with defaults: `to` is the start of the next UTC hour (so repeated
  * requests within an hour name the same period and share a cache entry), `from` is `defaultDays`
  * before `to`. Explicit bounds are kept as the client's exact text. Refuses `from` not before `to`,
- * and a period longer than `maxDays`, naming the parameter.
+ * naming the parameter. Periods are not capped: every query over one reads an index range and is
+ * bounded by a LIMIT or by the data itself.
  */
 export function resolvePeriod(
   query: { from?: string | undefined; to?: string | undefined },
-  options: { defaultDays: number; maxDays?: number; now?: number },
+  options: { defaultDays: number; now?: number },
 ): Period {
   const now = options.now ?? Date.now();
   const to = query.to ?? new Date(Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS).toISOString();
@@ -25,8 +26,5 @@ export function resolvePeriod(
   const from = query.from ?? new Date(toMs - options.defaultDays * DAY_MS).toISOString();
   const fromMs = Date.parse(from);
   if (!(fromMs < toMs)) throw validationError([{ field: query.from ? 'query.from' : 'query.to', message: 'must be before query.to' }]);
-  if (options.maxDays !== undefined && toMs - fromMs > options.maxDays * DAY_MS) {
-    throw validationError([{ field: 'query.from', message: `must be at most ${options.maxDays} days before query.to` }]);
-  }
   return { from, to };
 }

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword, issueToken, verifyToken } from '../../lib/auth/index.js';
 import type { HealthReport } from '../../lib/health/index.js';
-import { testSql } from '../helpers/db.js';
+import { createTestDriver, testSql, type TestDriver } from '../helpers/db.js';
+import { insertPremium, insertRiskScore } from '../helpers/fixtures.js';
 import { groupAlive, startOffline, type OfflineServer } from './offline-server.js';
-import { HTTP_PROBES, INVOKE_PROBES } from './service-functions.js';
+import { HTTP_PROBES, INVOKE_PROBES, NOT_IMPLEMENTED_FUNCTIONS } from './service-functions.js';
 
 /** The product's error shape: `{"error":{"code":"...","message":"..."}}` and nothing else. */
 function expectErrorBody(text: string): void {
@@ -17,19 +18,45 @@ function expectErrorBody(text: string): void {
 describe('serverless offline, stage test', () => {
   let offline: OfflineServer;
   const sql = testSql();
-  // A login of this file's own: the test database need not hold the demo users.
-  const admin = { username: `e2e-admin-${randomBytes(4).toString('hex')}`, password: 'e2e admin password' };
+  // Logins of this file's own: the test database need not hold the demo users. Tokens are checked
+  // against the users table on every authenticated route, so they must name real, active users.
+  const suffix = randomBytes(4).toString('hex');
+  const admin = { username: `e2e-admin-${suffix}`, password: 'e2e admin password' };
+  const users: { admin: number; driver: number; driverId: number } = { admin: 0, driver: 0, driverId: 0 };
+
+  let probeDriver: TestDriver;
+  let token: string | undefined;
+  const loginToken = async (): Promise<string> => {
+    token ??= (
+      (await (
+        await fetch(`${offline.httpUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(admin) })
+      ).json()) as { access_token: string }
+    ).access_token;
+    return token;
+  };
 
   beforeAll(async () => {
     // The handlers must reach the test database, never the developer's.
-    expect(process.env.DATABASE_URL).toMatch(/\/telematics_test(\?|$)/);
-    await sql`INSERT INTO users (username, password_hash, role) VALUES (${admin.username}, ${await hashPassword(admin.password)}, 'admin')`;
+    expect(process.env.DATABASE_URL).toMatch(/\/telematics_test(_\w+)?(\?|$)/);
+    const hash = await hashPassword(admin.password);
+    const idOf = (rows: { id: number }[]) => rows[0]?.id ?? 0;
+    users.admin = idOf(await sql`INSERT INTO users (username, password_hash, role) VALUES (${admin.username}, ${hash}, 'admin') RETURNING id`);
+    users.driverId = idOf(await sql`
+      INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
+      VALUES (${`E2E-${suffix}`.toUpperCase()}, 'E2E Driver', ${`e2e-${suffix}@example.com`}, '1985-01-01', '2005-01-01') RETURNING id`);
+    users.driver = idOf(await sql`
+      INSERT INTO users (username, password_hash, role, driver_id) VALUES (${`e2e-driver-${suffix}`}, ${hash}, 'driver', ${users.driverId}) RETURNING id`);
+    probeDriver = await createTestDriver(sql);
+    const scoreId = await insertRiskScore(sql, probeDriver.driverId, 50, '2030-01-01T00:00:00Z');
+    await insertPremium(sql, probeDriver.driverId, scoreId, '2030-01-01T00:00:00Z', { base: 100, risk: 1, usage: 1, final: 100 });
     offline = await startOffline({ stage: 'test' });
   }, 180_000);
 
   afterAll(async () => {
     await offline?.stop();
-    await sql`DELETE FROM users WHERE username = ${admin.username}`;
+    await sql`DELETE FROM users WHERE id = ANY(${[users.admin, users.driver]})`;
+    await sql`DELETE FROM drivers WHERE id = ${users.driverId}`;
+    await probeDriver?.remove();
     await sql.end({ timeout: 5 });
   });
 
@@ -66,8 +93,8 @@ describe('serverless offline, stage test', () => {
   });
 
   it('GET /metrics answers 401 without a token, 403 to a driver and the Prometheus text to an admin', async () => {
-    const asAdmin = await issueToken({ userId: 1, role: 'admin', driverId: null });
-    const asDriver = await issueToken({ userId: 2, role: 'driver', driverId: 2 });
+    const asAdmin = await issueToken({ userId: users.admin, role: 'admin', driverId: null });
+    const asDriver = await issueToken({ userId: users.driver, role: 'driver', driverId: users.driverId });
     const scrape = (token?: string) => fetch(`${offline.httpUrl}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
     const [anonymous, driver, admin] = await Promise.all([scrape(), scrape(asDriver.token), scrape(asAdmin.token)]);
@@ -79,19 +106,28 @@ describe('serverless offline, stage test', () => {
     expect(text).toMatch(/^# TYPE http_request_duration_seconds histogram$/m);
   });
 
-  it.each(HTTP_PROBES)('$fn answers $method $path itself, errors as JSON with a code', async ({ method, path, body }) => {
-    const response = await fetch(`${offline.httpUrl}${path}`, {
+  it.each(HTTP_PROBES)('$fn answers $method $path with its own success', async ({ method, path, as, body, answers }) => {
+    const adminToken = await loginToken();
+    const response = await fetch(`${offline.httpUrl}${path.replace('{driverId}', String(probeDriver.driverId))}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: {
+        ...(as === 'admin' ? { authorization: `Bearer ${adminToken}` } : {}),
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body === 'login' ? { body: JSON.stringify(admin) } : {}),
     });
     const text = await response.text();
 
-    // Offline itself answers 404 for a route it does not know and 502 when a handler crashes;
-    // every other status comes from our handler. 501 marks a function whose issue has not landed.
-    expect(response.status === 501 || response.status < 500, `${response.status} ${text}`).toBe(true);
-    expect(response.status, text).not.toBe(404);
-    if (response.status >= 400) expectErrorBody(text);
+    expect(response.status, text).toBe(200);
+    if ('key' in answers) expect(Object.keys(JSON.parse(text) as object), text).toContain(answers.key);
+    else expect(response.headers.get('content-type') ?? '').toContain(answers.contentType);
+  });
+
+  it('answers a bad request on a real route with the JSON problem, never a 5xx', async () => {
+    const response = await fetch(`${offline.httpUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+
+    expect(response.status).toBe(400);
+    expectErrorBody(await response.text());
   });
 
   it.each(INVOKE_PROBES)('$fn is invocable through the Lambda Invoke API', async ({ fn, event }) => {
@@ -102,10 +138,13 @@ describe('serverless offline, stage test', () => {
     const payload = await response.text();
 
     expect(response.status, payload).toBe(200);
-    if (response.headers.get('x-amz-function-error') !== null) {
+    if (NOT_IMPLEMENTED_FUNCTIONS.includes(fn)) {
       // A function whose issue has not landed refuses the work the Lambda way, with a function
-      // error saying so (the equivalent of HTTP 501); any other failure fails this test.
+      // error saying so (the equivalent of HTTP 501).
+      expect(response.headers.get('x-amz-function-error'), payload).not.toBeNull();
       expect((JSON.parse(payload) as { errorMessage?: string }).errorMessage).toMatch(/not implemented/);
+    } else {
+      expect(response.headers.get('x-amz-function-error'), payload).toBeNull();
     }
   });
 

@@ -49,7 +49,9 @@ export async function createTestDriver(sql: Sql): Promise<TestDriver> {
     remove: async () => {
       await sql`DELETE FROM telematics_events WHERE driver_id = ${driverId}`;
       await sql`DELETE FROM trips WHERE driver_id = ${driverId}`;
+      await sql`DELETE FROM premiums WHERE driver_id = ${driverId}`;
       await sql`DELETE FROM risk_scores WHERE driver_id = ${driverId}`;
+      await sql`DELETE FROM users WHERE driver_id = ${driverId}`;
       await sql`DELETE FROM vehicles WHERE driver_id = ${driverId}`;
       await sql`DELETE FROM drivers WHERE id = ${driverId}`;
     },

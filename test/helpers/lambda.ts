@@ -12,6 +12,8 @@ export interface EventInit {
   body?: string;
   isBase64Encoded?: boolean;
   requestId?: string;
+  /** The client address API Gateway reports (`requestContext.http.sourceIp`). Default 127.0.0.1. */
+  sourceIp?: string;
 }
 
 export function httpEvent(init: EventInit = {}): APIGatewayProxyEventV2 {
@@ -32,7 +34,7 @@ export function httpEvent(init: EventInit = {}): APIGatewayProxyEventV2 {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: init.sourceIp ?? '127.0.0.1', userAgent: 'vitest' },
       requestId: init.requestId ?? 'apigw-request-id',
       routeKey: init.routeKey ?? `${method} ${path}`,
       stage: '$default',

@@ -1,8 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, scryptSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCanReadDriver, authenticate, findUserByUsername, hashPassword, issueToken, login, verifyToken } from '../../../lib/auth/index.js';
+import {
+  assertCanReadDriver, authenticate, findUserByUsername, hashPassword, issueToken, login, passwordNeedsRehash, verifyPassword, verifyToken,
+} from '../../../lib/auth/index.js';
 import { closeDb, getDb } from '../../../lib/db/index.js';
 import { ForbiddenError, UnauthorizedError } from '../../../lib/errors/index.js';
+import { closeRedis } from '../../../lib/redis/index.js';
 
 /** Logins against the real `users` table of the test database, with rows of this file only. */
 
@@ -25,10 +28,10 @@ async function insertDriver(label: string): Promise<number> {
   return row!.id;
 }
 
-async function insertUser(username: string, role: 'driver' | 'admin', linkedDriver: number | null, active = true): Promise<void> {
+async function insertUser(username: string, role: 'driver' | 'admin', linkedDriver: number | null, active = true, passwordHash?: string): Promise<void> {
   const [row] = await getDb()<Array<{ id: number }>>`
     INSERT INTO users (username, password_hash, role, driver_id, active)
-    VALUES (${username}, ${await hashPassword(PASSWORD)}, ${role}, ${linkedDriver}, ${active})
+    VALUES (${username}, ${passwordHash ?? (await hashPassword(PASSWORD))}, ${role}, ${linkedDriver}, ${active})
     RETURNING id
   `;
   userIds.push(row!.id);
@@ -47,6 +50,8 @@ afterAll(async () => {
   await sql`DELETE FROM users WHERE id = ANY(${userIds})`;
   await sql`DELETE FROM drivers WHERE id = ANY(${[driverId, otherDriverId]})`;
   await closeDb();
+  // Logins count attempts in Redis (login throttling).
+  await closeRedis();
 });
 
 describe('logins against the users table', () => {
@@ -95,5 +100,30 @@ describe('logins against the users table', () => {
 
     expect(() => assertCanReadDriver(verified, driverId)).not.toThrow();
     expect(() => assertCanReadDriver(verified, otherDriverId)).toThrow(ForbiddenError);
+  });
+
+  it('stores a hash with the current parameters when a login finds one made with older ones', async () => {
+    const username = `auth-it-old-hash-${suffix}`;
+    // Half today's scrypt cost (N = 2^14), as a hash stored before the parameters were raised.
+    const salt = randomBytes(16);
+    const outdated = ['scrypt', 2 ** 14, 8, 1, salt.toString('base64'), scryptSync(PASSWORD, salt, 32, { N: 2 ** 14, r: 8, p: 1 }).toString('base64')].join('$');
+    await insertUser(username, 'admin', null, true, outdated);
+    expect(passwordNeedsRehash(outdated)).toBe(true);
+
+    await login(username, PASSWORD);
+
+    const stored = (await findUserByUsername(username))?.passwordHash ?? '';
+    expect(stored).not.toBe(outdated);
+    expect(passwordNeedsRehash(stored)).toBe(false);
+    await expect(verifyPassword(PASSWORD, stored)).resolves.toBe(true);
+    await expect(login(username, PASSWORD)).resolves.toMatchObject({ role: 'admin' });
+  });
+
+  it('leaves a current hash as it is', async () => {
+    const before = (await findUserByUsername(adminUsername))?.passwordHash;
+
+    await login(adminUsername, PASSWORD);
+
+    expect((await findUserByUsername(adminUsername))?.passwordHash).toBe(before);
   });
 });

@@ -1,13 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConfig, resetConfig } from '../../../lib/config/index.js';
+import { getConfig } from '../../../lib/config/index.js';
 import { connectCacheBus, createCache, getCacheStats, invalidateGroups } from '../../../lib/cache/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { setEnv, withEnv } from '../../helpers/config.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
 const prefix = uniquePrefix('cache');
 const redis = rawRedis();
 let cacheCount = 0;
+let restoreEnv = (): void => {};
 
 /** Each test gets its own cache name, so counters start at zero and keys never overlap. */
 const uniqueName = (): string => `c${++cacheCount}`;
@@ -19,10 +21,7 @@ function countingLoader<T>(produce: (call: number) => T = (call) => call as T): 
 }
 
 beforeAll(async () => {
-  process.env.CACHE_PREFIX = prefix;
-  process.env.REDIS_URL = TEST_REDIS_URL;
-  process.env.CACHE_LOCK_WAIT_MS = '300';
-  resetConfig();
+  restoreEnv = setEnv({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, CACHE_LOCK_WAIT_MS: '300' });
   await connectCacheBus();
 });
 
@@ -30,6 +29,7 @@ afterAll(async () => {
   await closeRedis();
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
+  restoreEnv();
 });
 
 describe('getOrLoad', () => {
@@ -120,12 +120,8 @@ describe('getOrLoad', () => {
   });
 
   it('does not cache at all when CACHE_ENABLED is false', async () => {
-    process.env.CACHE_ENABLED = 'false';
-    resetConfig();
     const name = uniqueName();
-    const cache = createCache({ name, ttl: 60_000 });
-    delete process.env.CACHE_ENABLED;
-    resetConfig();
+    const cache = await withEnv({ CACHE_ENABLED: 'false' }, () => createCache({ name, ttl: 60_000 }));
     const loader = countingLoader();
 
     await cache.getOrLoad('k', loader.load);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfig } from '../../../lib/config/index.js';
 import { connectCacheBus, createCache, type Cache } from '../../../lib/cache/index.js';
 import { decodeEntry } from '../../../lib/cache/entry.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { setEnv } from '../../helpers/config.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 import { CacheWorker, sourceKey, type LoadedValue } from './worker-process.js';
 
@@ -20,11 +20,10 @@ let cache: Cache;
 /** Owner B, another instance. */
 let other: CacheWorker;
 let keyCount = 0;
+let restoreEnv = (): void => {};
 
 beforeAll(async () => {
-  process.env.CACHE_PREFIX = prefix;
-  process.env.REDIS_URL = TEST_REDIS_URL;
-  resetConfig();
+  restoreEnv = setEnv({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
   cache = createCache({ name: CACHE, ttl: 60_000 });
   await connectCacheBus();
   other = await CacheWorker.start({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
@@ -35,6 +34,7 @@ afterAll(async () => {
   await closeRedis();
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
+  restoreEnv();
 });
 
 /** Starts a read in this process whose loader runs until the test resolves it. */

@@ -1,34 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { resetConfig } from '../../../lib/config/index.js';
 import {
   closeDb, createSqlClient, dbClientOptions, getDb, onQueryTiming, poolStats, timedQuery, withTransaction, type QueryTiming, type ReservedSql,
 } from '../../../lib/db/index.js';
+import { setEnv } from '../../helpers/config.js';
 import { testSql } from '../../helpers/db.js';
 
 const ENV_KEYS = ['DB_POOL_MAX', 'DB_STATEMENT_TIMEOUT_MS', 'DB_PREPARE'] as const;
-const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+let restoreEnv = (): void => {};
 
 /** Re-reads the configuration with `overrides` and drops the shared client so the next getDb() uses it. */
 async function configure(overrides: Partial<Record<(typeof ENV_KEYS)[number], string>>): Promise<void> {
   await closeDb();
-  for (const key of ENV_KEYS) {
-    if (overrides[key] === undefined) delete process.env[key];
-    else process.env[key] = overrides[key];
-  }
-  resetConfig();
+  restoreEnv();
+  restoreEnv = setEnv({ ...Object.fromEntries(ENV_KEYS.map((key) => [key, undefined])), ...overrides });
 }
 
 describe('database client', () => {
   beforeEach(() => configure({}));
   afterEach(() => closeDb());
   afterAll(async () => {
-    for (const key of ENV_KEYS) {
-      if (savedEnv[key] === undefined) delete process.env[key];
-      else process.env[key] = savedEnv[key];
-    }
-    resetConfig();
+    restoreEnv();
     await closeDb();
   });
 

@@ -107,7 +107,8 @@ describe('migrations', () => {
     await withThrowawayDatabase(PREFIX, async (url) => {
       await withSql(url, (sql) => sql`ALTER DATABASE ${sql(new URL(url).pathname.slice(1))} SET statement_timeout = '100ms'`);
       const dir = await copyOfMigrations();
-      const next = (await projectMigrationFiles()).length + 1;
+      // After the highest version (numbers may have gaps while parallel work lands).
+      const next = Math.max(...(await projectMigrationFiles()).map((f) => Number.parseInt(f, 10))) + 1;
       const file = `${String(next).padStart(3, '0')}.do.slow.sql`;
       await writeFile(path.join(dir, file), 'SELECT pg_sleep(0.5);\n');
 

@@ -3,32 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../../lib/auth/index.js';
-import { resetConfig } from '../../../lib/config/index.js';
 import {
   DEMO_ADMIN, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, SeedingNotAllowedError, seedDatabase, type DatasetShape,
 } from '../../../lib/seed/index.js';
+import { withEnv } from '../../helpers/config.js';
 import { withMigratedThrowawayDatabase, withSql } from '../../helpers/db.js';
 
 const SHAPE: DatasetShape = { drivers: 6, days: 3, seed: 7, end: new Date('2026-11-20T00:00:00Z'), sampleIntervalS: 5 };
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** What a deployed stage needs besides STAGE itself to pass configuration validation. */
 const DEPLOYED_ENV = { JWT_SECRET: 'a-deployed-stage-secret-of-at-least-32-characters' };
-
-/** Runs `fn` with the configuration read from the environment plus `env`, then restores both. */
-async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
-  Object.assign(process.env, env);
-  resetConfig();
-  try {
-    return await fn();
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-    resetConfig();
-  }
-}
 
 /** Row counts of every table a seed writes, and the trips themselves: any change made by a seed or reset shows here. */
 function contentsOf(url: string) {

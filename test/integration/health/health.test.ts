@@ -1,18 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { resetConfig } from '../../../lib/config/index.js';
 import { closeDb } from '../../../lib/db/index.js';
 import { UnavailableError } from '../../../lib/errors/index.js';
 import { checkHealth } from '../../../lib/health/index.js';
 import { closeKafka, pingKafka } from '../../../lib/kafka/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { withEnv } from '../../helpers/config.js';
 
 describe('health checks against the real services', () => {
-  const brokers = process.env.KAFKA_BROKERS;
-
   afterEach(async () => {
-    if (brokers === undefined) delete process.env.KAFKA_BROKERS;
-    else process.env.KAFKA_BROKERS = brokers;
-    resetConfig();
     await closeKafka();
   });
 
@@ -29,14 +24,11 @@ describe('health checks against the real services', () => {
   });
 
   it('reports a Kafka broker nobody listens on as unavailable, and recovers once the broker is right', async () => {
-    process.env.KAFKA_BROKERS = '127.0.0.1:1';
-    resetConfig();
-    await closeKafka();
+    await withEnv({ KAFKA_BROKERS: '127.0.0.1:1' }, async () => {
+      await closeKafka();
+      await expect(pingKafka()).rejects.toBeInstanceOf(UnavailableError);
+    });
 
-    await expect(pingKafka()).rejects.toBeInstanceOf(UnavailableError);
-
-    process.env.KAFKA_BROKERS = brokers ?? '127.0.0.1:9092';
-    resetConfig();
     await closeKafka();
     await expect(pingKafka()).resolves.toBeGreaterThan(0);
   });

@@ -2,13 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { handler as authFunction } from '../../../functions/auth/handler.js';
-import { assertCanReadDriver, hashPassword, issueToken, verifyToken } from '../../../lib/auth/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertCanReadDriver, hashPassword, issueToken, userGroup, verifyToken } from '../../../lib/auth/index.js';
+import { invalidateGroups } from '../../../lib/cache/index.js';
+import { getConfig } from '../../../lib/config/index.js';
 import { closeDb, createSqlClient, dbClientOptions, getDb, timedQuery } from '../../../lib/db/index.js';
 import { NotFoundError } from '../../../lib/errors/index.js';
 import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
 import { httpHandler } from '../../../lib/middleware/index.js';
+import { closeRedis } from '../../../lib/redis/index.js';
 import { idParam } from '../../../lib/validation/index.js';
+import { setEnv, withEnv } from '../../helpers/config.js';
 import { bodyOf, httpEvent, lambdaContext } from '../../helpers/lambda.js';
+import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
 /**
  * The HTTP stack end to end on the real database: the real login function and a driver route
@@ -23,6 +29,10 @@ let driverId: number;
 let otherDriverId: number;
 let userId: number;
 let inactiveUserId: number;
+let adminUserId: number;
+/** Login throttling and the account cache keep their keys under a prefix of this file's own. */
+const cachePrefix = uniquePrefix('http-stack');
+let restoreEnv = (): void => {};
 
 /** The auth function's own handler, as API Gateway invokes it. */
 const login = authFunction;
@@ -54,6 +64,7 @@ async function tokenFor(user: string): Promise<string> {
 }
 
 beforeAll(async () => {
+  restoreEnv = setEnv({ CACHE_PREFIX: cachePrefix, REDIS_URL: TEST_REDIS_URL });
   const sql = getDb();
   const ids = await sql<Array<{ id: number }>>`
     INSERT INTO drivers (license_number, name, email, date_of_birth, licensed_since)
@@ -72,13 +83,22 @@ beforeAll(async () => {
     RETURNING id
   `;
   inactiveUserId = inactive!.id;
+  const [admin] = await sql<Array<{ id: number }>>`
+    INSERT INTO users (username, password_hash, role) VALUES (${`stack-it-admin-${suffix}`}, ${await hashPassword(PASSWORD)}, 'admin') RETURNING id
+  `;
+  adminUserId = admin!.id;
 });
 
 afterAll(async () => {
   const sql = getDb();
-  await sql`DELETE FROM users WHERE id = ANY(${[userId, inactiveUserId]})`;
+  await sql`DELETE FROM users WHERE id = ANY(${[userId, inactiveUserId, adminUserId]})`;
   await sql`DELETE FROM drivers WHERE id = ANY(${[driverId, otherDriverId]})`;
   await closeDb();
+  await closeRedis();
+  const redis = rawRedis();
+  await deleteKeysWithPrefix(redis, cachePrefix);
+  redis.disconnect();
+  restoreEnv();
 });
 
 beforeEach(() => {
@@ -136,7 +156,7 @@ describe('HTTP stack on the real database', () => {
   });
 
   it('answers 404 for a driver id nobody has', async () => {
-    const admin = await issueToken({ userId: 1, role: 'admin', driverId: null });
+    const admin = await issueToken({ userId: adminUserId, role: 'admin', driverId: null });
 
     const result = await getDriver(driverEvent(2_000_000_000, admin.token), lambdaContext());
 
@@ -146,7 +166,7 @@ describe('HTTP stack on the real database', () => {
   it('records query durations by query name next to request durations (the stack instruments itself)', async () => {
     await login(loginEvent(username, PASSWORD), lambdaContext());
 
-    const text = renderPrometheus();
+    const text = (await renderPrometheus());
 
     expect(text).toMatch(/^db_query_duration_seconds_count\{query="users\.find_by_username",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^http_request_duration_seconds_count\{route="POST \/api\/v1\/auth\/login",status="200"\} 1$/m);
@@ -162,5 +182,64 @@ describe('HTTP stack on the real database', () => {
     expect(result.statusCode).toBe(503);
     expect(result.headers?.['retry-after']).toBe('1');
     expect(result.body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|telematics/);
+  });
+});
+
+describe('tokens of deactivated accounts', () => {
+  const read = async (token: string) => {
+    const result = await getDriver(driverEvent(driverId, token), lambdaContext());
+    return { status: result.statusCode, message: bodyOf<{ error?: { message: string } }>(result).error?.message };
+  };
+  const setActive = async (table: 'users' | 'drivers', id: number, active: boolean) => {
+    await getDb()`UPDATE ${getDb()(table)} SET active = ${active} WHERE id = ${id}`;
+  };
+
+  it('refuses (401) the token of a user deactivated after it was issued from the next request on, and accepts it again once reactivated', async () => {
+    const token = await tokenFor(username);
+    expect((await read(token)).status).toBe(200);
+
+    await setActive('users', userId, false);
+    await invalidateGroups(userGroup(userId));
+    const refused = await read(token);
+    await setActive('users', userId, true);
+    await invalidateGroups(userGroup(userId));
+
+    expect(refused).toEqual({ status: 401, message: 'The access token belongs to an account that is no longer active' });
+    expect((await read(token)).status).toBe(200);
+  });
+
+  it("refuses the token of a driver login whose driver was deactivated", async () => {
+    const token = await tokenFor(username);
+
+    await setActive('drivers', driverId, false);
+    await invalidateGroups(userGroup(userId));
+    const refused = await read(token);
+    await setActive('drivers', driverId, true);
+    await invalidateGroups(userGroup(userId));
+
+    expect(refused.status).toBe(401);
+  });
+
+  it('refuses the signed token of a user that does not exist', async () => {
+    const { token } = await issueToken({ userId: 2_000_000_000, role: 'admin', driverId: null });
+
+    expect((await read(token)).status).toBe(401);
+  });
+
+  it('notices a deactivation nobody announced within AUTH_USER_CACHE_TTL_MS', async () => {
+    await withEnv({ AUTH_USER_CACHE_TTL_MS: '1000' }, async () => {
+      const token = await tokenFor(username);
+      await invalidateGroups(userGroup(userId));
+      expect((await read(token)).status).toBe(200);
+
+      await setActive('users', userId, false);
+      try {
+        await sleep(getConfig().auth.userCacheTtlMs);
+        expect((await read(token)).status).toBe(401);
+      } finally {
+        await setActive('users', userId, true);
+        await invalidateGroups(userGroup(userId));
+      }
+    });
   });
 });

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCache } from '../../../lib/cache/index.js';
-import { resetConfig } from '../../../lib/config/index.js';
 import { closeDb, timedQuery } from '../../../lib/db/index.js';
 import { renderPrometheus } from '../../../lib/metrics/index.js';
 import { instrumentInstance } from '../../../lib/observability/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { setEnv } from '../../helpers/config.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
 const prefix = uniquePrefix('observability');
 const redis = rawRedis();
+let restoreEnv = (): void => {};
 
 /** The value of one sample line in Prometheus text, or undefined when the series is absent. */
 function sample(text: string, series: string): number | undefined {
@@ -17,9 +18,7 @@ function sample(text: string, series: string): number | undefined {
 }
 
 beforeAll(() => {
-  process.env.CACHE_PREFIX = prefix;
-  process.env.REDIS_URL = TEST_REDIS_URL;
-  resetConfig();
+  restoreEnv = setEnv({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
   instrumentInstance();
 });
 
@@ -28,6 +27,7 @@ afterAll(async () => {
   await closeRedis();
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
+  restoreEnv();
 });
 
 describe('instrumentInstance', () => {
@@ -35,7 +35,7 @@ describe('instrumentInstance', () => {
     await timedQuery('observability.select_one', (sql) => sql`select 1`);
     await timedQuery('observability.select_one', (sql) => sql`select 1`);
 
-    const text = renderPrometheus();
+    const text = (await renderPrometheus());
 
     expect(sample(text, 'db_query_duration_seconds_count{query="observability.select_one",outcome="ok"}')).toBe(2);
   });
@@ -43,7 +43,7 @@ describe('instrumentInstance', () => {
   it('reports pool usage of the shared client', async () => {
     await timedQuery('observability.pool', (sql) => sql`select 1`);
 
-    const text = renderPrometheus();
+    const text = (await renderPrometheus());
 
     expect(sample(text, 'db_pool_max_connections')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'db_pool_connections{state="idle"}')).toBeGreaterThanOrEqual(1);
@@ -56,7 +56,7 @@ describe('instrumentInstance', () => {
     await cache.getOrLoad('k', () => Promise.resolve('v'));
     await cache.getOrLoad('k', () => Promise.resolve('v'));
 
-    const text = renderPrometheus();
+    const text = (await renderPrometheus());
 
     expect(sample(text, 'cache_misses_total{cache="observed"}')).toBe(1);
     expect(sample(text, 'cache_l1_hits_total{cache="observed"}')).toBe(2);
@@ -67,6 +67,6 @@ describe('instrumentInstance', () => {
     instrumentInstance();
     await timedQuery('observability.once', (sql) => sql`select 1`);
 
-    expect(sample(renderPrometheus(), 'db_query_duration_seconds_count{query="observability.once",outcome="ok"}')).toBe(1);
+    expect(sample((await renderPrometheus()), 'db_query_duration_seconds_count{query="observability.once",outcome="ok"}')).toBe(1);
   });
 });

@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteObjectsCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConfig, resetConfig } from '../../../lib/config/index.js';
+import { getConfig } from '../../../lib/config/index.js';
 import { NotFoundError, UnavailableError } from '../../../lib/errors/index.js';
 import { closeStorage, getObjectBytes, getS3Client, headBucket, pingStorage, putObject } from '../../../lib/storage/index.js';
+import { setEnv, withEnv } from '../../helpers/config.js';
 import { freePort } from '../../helpers/net.js';
 
 // Against the local S3 of scripts/services.sh (S3_ENDPOINT, http://127.0.0.1:4566 by default) and
 // its buckets. No AWS credentials in the environment: the local default must work without them.
 const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'] as const;
-const savedEnv = Object.fromEntries(CREDENTIAL_VARIABLES.map((name) => [name, process.env[name]]));
+let restoreEnv = (): void => {};
 /** Every key this run writes lives under this prefix, so runs and files never touch each other's objects. */
 const prefix = `test/storage/${process.pid}-${randomBytes(4).toString('hex')}`;
 const written: { bucket: string; key: string }[] = [];
@@ -22,8 +23,7 @@ async function put(bucket: string, name: string, body: Uint8Array | string, cont
 }
 
 beforeAll(() => {
-  for (const name of CREDENTIAL_VARIABLES) delete process.env[name];
-  resetConfig();
+  restoreEnv = setEnv(Object.fromEntries(CREDENTIAL_VARIABLES.map((name) => [name, undefined])));
   closeStorage();
 });
 
@@ -33,11 +33,7 @@ afterAll(async () => {
     await getS3Client().send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects.map(({ key }) => ({ Key: key })) } }));
   }
   closeStorage();
-  for (const name of CREDENTIAL_VARIABLES) {
-    if (savedEnv[name] === undefined) delete process.env[name];
-    else process.env[name] = savedEnv[name];
-  }
-  resetConfig();
+  restoreEnv();
 });
 
 describe('object storage', () => {
@@ -89,20 +85,16 @@ describe('object storage', () => {
 
 describe('object storage when S3 is unreachable', () => {
   it('throws a retryable UnavailableError', async () => {
-    const endpoint = process.env.S3_ENDPOINT;
-    process.env.S3_ENDPOINT = `http://127.0.0.1:${await freePort()}`;
-    resetConfig();
-    closeStorage();
-    try {
-      const failure = pingStorage();
-
-      await expect(failure).rejects.toThrow(UnavailableError);
-      await expect(failure).rejects.toMatchObject({ retryable: true });
-    } finally {
-      if (endpoint === undefined) delete process.env.S3_ENDPOINT;
-      else process.env.S3_ENDPOINT = endpoint;
-      resetConfig();
+    await withEnv({ S3_ENDPOINT: `http://127.0.0.1:${await freePort()}` }, async () => {
       closeStorage();
-    }
+      try {
+        const failure = pingStorage();
+
+        await expect(failure).rejects.toThrow(UnavailableError);
+        await expect(failure).rejects.toMatchObject({ retryable: true });
+      } finally {
+        closeStorage();
+      }
+    });
   });
 });

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.s3.endpoint).toBe('http://127.0.0.1:4566');
     expect(config.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
-    expect(config.partitions).toEqual({ monthsAhead: 3, retentionMonths: 12 });
+    expect(config.partitions).toEqual({ monthsAhead: 3, retentionMonths: 12, archivePrefix: '' });
   });
 
   it('reads typed values from the environment', () => {
@@ -55,6 +55,19 @@ describe('loadConfig', () => {
 
   it('requires JWT_SECRET outside local and test stages', () => {
     expect(problemsOf({ STAGE: 'prod' })).toEqual(['JWT_SECRET: required when STAGE=prod']);
+  });
+
+  it('reports a missing JWT_SECRET together with the other bad variables', () => {
+    const problems = problemsOf({ STAGE: 'prod', DB_POOL_MAX: 'x', REDIS_URL: 'nope' });
+
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['DB_POOL_MAX', 'JWT_SECRET', 'REDIS_URL']);
+    expect(problems).toContain('JWT_SECRET: required when STAGE=prod');
+  });
+
+  it('reports a short JWT_SECRET together with a malformed STAGE', () => {
+    const problems = problemsOf({ STAGE: 'qa', JWT_SECRET: 'short-secret' });
+
+    expect(problems).toEqual(['STAGE: expected one of local, test, dev, staging, prod, got "qa"', 'JWT_SECRET: expected at least 32 characters']);
   });
 
   it('rejects a short JWT_SECRET without echoing it', () => {

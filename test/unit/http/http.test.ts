@@ -181,6 +181,13 @@ describe('readJsonBody', () => {
     expect(readJsonBody(event('[1]', { 'Content-Type': 'application/merge-patch+json' }), 100)).toEqual([1]);
   });
 
+  it('reads a JSON scalar body that serverless-offline passes already parsed as the JSON it was', () => {
+    const parsedByOffline = (body: unknown) => ({ body: body as string, headers: { 'content-type': 'application/json' }, isBase64Encoded: false });
+
+    expect(readJsonBody(parsedByOffline(false), 100)).toBe(false);
+    expect(readJsonBody(parsedByOffline(3), 100)).toBe(3);
+  });
+
   it('decodes base64 bodies', () => {
     expect(readJsonBody(event(Buffer.from('{"ü":"ß"}').toString('base64'), undefined, true), 100)).toEqual({ ü: 'ß' });
   });

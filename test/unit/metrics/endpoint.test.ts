@@ -4,6 +4,9 @@ import { issueToken } from '../../../lib/auth/index.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../../../lib/metrics/index.js';
 import { httpEvent, lambdaContext } from '../../helpers/lambda.js';
 
+// Unit tests run without a database: every account counts as active (the real check is the HTTP stack's integration test).
+vi.mock(import('../../../lib/auth/cache.js'), async (importOriginal) => ({ ...(await importOriginal()), assertUserActive: vi.fn(() => Promise.resolve()) }));
+
 describe('GET /metrics', () => {
   beforeEach(() => {
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);

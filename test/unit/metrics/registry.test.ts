@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { COLLECTED_PUSH_INTERVAL_MS, Registry, labelSetKey, type MetricSink } from '../../../lib/metrics/index.js';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { COLLECTED_PUSH_INTERVAL_MS, Registry, labelSetKey, renderAggregated, type MetricSink } from '../../../lib/metrics/index.js';
 
 function recordingSink() {
   const records: Array<{ kind: string; name: string; unit: string; labels: Record<string, string>; value: number }> = [];
@@ -14,7 +15,7 @@ function recordingSink() {
 }
 
 describe('Registry.renderPrometheus', () => {
-  it('renders a labelled counter with HELP and TYPE lines and a trailing newline', () => {
+  it('renders a labelled counter with HELP and TYPE lines and a trailing newline', async () => {
     const registry = new Registry();
     const hits = registry.counter({ name: 'cache_hits_total', help: 'Cache hits.', labelNames: ['cache'] });
 
@@ -22,29 +23,29 @@ describe('Registry.renderPrometheus', () => {
     hits.inc({ cache: 'drivers' }, 2);
     hits.inc({ cache: 'risk' });
 
-    expect(registry.renderPrometheus()).toBe(
+    expect((await registry.renderPrometheus())).toBe(
       ['# HELP cache_hits_total Cache hits.', '# TYPE cache_hits_total counter', 'cache_hits_total{cache="drivers"} 3', 'cache_hits_total{cache="risk"} 1', ''].join('\n'),
     );
   });
 
-  it('renders an unlabelled gauge without braces', () => {
+  it('renders an unlabelled gauge without braces', async () => {
     const registry = new Registry();
     registry.gauge({ name: 'pool_open', help: 'Open connections.' }).set(4);
 
-    expect(registry.renderPrometheus()).toContain('\npool_open 4\n');
+    expect((await registry.renderPrometheus())).toContain('\npool_open 4\n');
   });
 
-  it('escapes backslash, double quote and newline in label values and backslash and newline in HELP', () => {
+  it('escapes backslash, double quote and newline in label values and backslash and newline in HELP', async () => {
     const registry = new Registry();
     registry.counter({ name: 'odd_total', help: 'A \\ help\nline', labelNames: ['v'] }).inc({ v: 'a"b\\c\nd' });
 
-    const text = registry.renderPrometheus();
+    const text = (await registry.renderPrometheus());
 
     expect(text).toContain('# HELP odd_total A \\\\ help\\nline\n');
     expect(text).toContain('odd_total{v="a\\"b\\\\c\\nd"} 1\n');
   });
 
-  it('renders histogram buckets cumulatively with +Inf, _sum and _count', () => {
+  it('renders histogram buckets cumulatively with +Inf, _sum and _count', async () => {
     const registry = new Registry();
     const latency = registry.histogram({ name: 'req_seconds', help: 'Latency.', labelNames: ['route'], buckets: [0.1, 1] });
 
@@ -52,26 +53,26 @@ describe('Registry.renderPrometheus', () => {
     latency.observe({ route: 'GET /x' }, 0.5);
     latency.observe({ route: 'GET /x' }, 3);
 
-    const lines = registry.renderPrometheus().trim().split('\n');
+    const lines = (await registry.renderPrometheus()).trim().split('\n');
     expect(lines).toEqual([
       '# HELP req_seconds Latency.',
       '# TYPE req_seconds histogram',
-      'req_seconds_bucket{route="GET /x",le="0.1"} 1',
-      'req_seconds_bucket{route="GET /x",le="1"} 2',
-      'req_seconds_bucket{route="GET /x",le="+Inf"} 3',
+      'req_seconds_bucket{le="0.1",route="GET /x"} 1',
+      'req_seconds_bucket{le="1",route="GET /x"} 2',
+      'req_seconds_bucket{le="+Inf",route="GET /x"} 3',
       'req_seconds_sum{route="GET /x"} 3.55',
       'req_seconds_count{route="GET /x"} 3',
     ]);
   });
 
-  it('counts a value equal to a bucket bound in that bucket', () => {
+  it('counts a value equal to a bucket bound in that bucket', async () => {
     const registry = new Registry();
     registry.histogram({ name: 'h', help: 'h', buckets: [1, 2] }).observe(1);
 
-    expect(registry.renderPrometheus()).toContain('h_bucket{le="1"} 1\n');
+    expect((await registry.renderPrometheus())).toContain('h_bucket{le="1"} 1\n');
   });
 
-  it('includes collector figures and skips a collector that throws', () => {
+  it('includes collector figures and skips a collector that throws', async () => {
     const warnings: string[] = [];
     const registry = new Registry({ onWarning: (message) => warnings.push(message) });
     registry.registerCollector(() => [{ name: 'db_pool_busy', help: 'Busy connections.', type: 'gauge', samples: [{ value: 2 }] }]);
@@ -79,27 +80,27 @@ describe('Registry.renderPrometheus', () => {
       throw new Error('pool gone');
     });
 
-    const text = registry.renderPrometheus();
+    const text = (await registry.renderPrometheus());
 
     expect(text).toContain('# TYPE db_pool_busy gauge\ndb_pool_busy 2\n');
     expect(warnings).toHaveLength(1);
   });
 
-  it('stops reading a collector once it is unregistered', () => {
+  it('stops reading a collector once it is unregistered', async () => {
     const registry = new Registry();
     const unregister = registry.registerCollector(() => [{ name: 'x', help: 'x', type: 'gauge', samples: [{ value: 1 }] }]);
 
     unregister();
 
-    expect(registry.renderPrometheus()).toBe('');
+    expect((await registry.renderPrometheus())).toBe('');
   });
 
-  it('skips a collected metric whose name is already registered', () => {
+  it('skips a collected metric whose name is already registered', async () => {
     const registry = new Registry();
     registry.counter({ name: 'dup_total', help: 'd' }).inc();
     registry.registerCollector(() => [{ name: 'dup_total', help: 'd', type: 'counter', samples: [{ value: 9 }] }]);
 
-    expect(registry.renderPrometheus().match(/# TYPE dup_total/g)).toHaveLength(1);
+    expect((await registry.renderPrometheus()).match(/# TYPE dup_total/g)).toHaveLength(1);
   });
 });
 
@@ -121,7 +122,7 @@ describe('Registry metric definitions', () => {
     const registry = new Registry();
 
     expect(() => registry.counter({ name: 'bad-name', help: 'x' })).toThrow(/Invalid metric name/);
-    expect(() => registry.histogram({ name: 'ok', help: 'x', labelNames: ['le'] })).toThrow(/Invalid label name/);
+    expect(() => registry.histogram({ name: 'ok', help: 'x', labelNames: ['le'] })).toThrow(/reserved label/);
   });
 
   it('refuses to decrease a counter', () => {
@@ -130,14 +131,14 @@ describe('Registry metric definitions', () => {
     expect(() => registry.counter({ name: 'c_total', help: 'c' }).inc(-1)).toThrow(RangeError);
   });
 
-  it('drops new label combinations beyond the series cap and warns once', () => {
+  it('drops new label combinations beyond the series cap and warns once', async () => {
     const warnings: string[] = [];
     const registry = new Registry({ onWarning: (message) => warnings.push(message) });
     const counter = registry.counter({ name: 'wide_total', help: 'w', labelNames: ['id'] });
 
     for (let i = 0; i < 2100; i++) counter.inc({ id: i });
 
-    expect(registry.renderPrometheus().split('\n').filter((line) => line.startsWith('wide_total{'))).toHaveLength(2000);
+    expect((await registry.renderPrometheus()).split('\n').filter((line) => line.startsWith('wide_total{'))).toHaveLength(2000);
     expect(warnings).toHaveLength(1);
   });
 });
@@ -235,5 +236,29 @@ describe('Registry.pushCollectedToSinkIfDue', () => {
     const registry = new Registry({ sink: recordingSink().sink, collectedPushIntervalMs: 10 });
 
     expect([registry.pushCollectedToSinkIfDue(100), registry.pushCollectedToSinkIfDue(105), registry.pushCollectedToSinkIfDue(110)]).toEqual([true, false, true]);
+  });
+});
+
+describe('renderAggregated', () => {
+  it('sums the same series of several instances into text a Prometheus parser reads, HELP and TYPE on every family', async () => {
+    const instances = [new Registry(), new Registry()];
+    for (const [i, registry] of instances.entries()) {
+      registry.counter({ name: 'hits_total', help: 'Hits.', labelNames: ['cache'] }).inc({ cache: 'risk' }, i + 1);
+      registry.histogram({ name: 'q_seconds', help: 'Query time.', buckets: [0.1, 1] }).observe(i === 0 ? 0.05 : 0.5);
+      registry.registerCollector(() => [{ name: 'pool_busy', help: 'Busy.', type: 'gauge', samples: [{ value: 2 }] }]);
+    }
+
+    const text = await renderAggregated(await Promise.all(instances.map((registry) => registry.toJson())));
+    const families = parsePrometheusTextFormat(text);
+
+    expect(families.map((f) => [f.name, f.type])).toEqual([
+      ['hits_total', 'COUNTER'],
+      ['q_seconds', 'HISTOGRAM'],
+      ['pool_busy', 'GAUGE'],
+    ]);
+    expect(families.every((f) => f.help.length > 0)).toBe(true);
+    expect(families[0]?.metrics).toEqual([{ labels: { cache: 'risk' }, value: '3' }]);
+    expect(families[1]?.metrics[0]).toMatchObject({ buckets: { '0.1': '1', '1': '2', '+Inf': '2' }, count: '2', sum: '0.55' });
+    expect(families[2]?.metrics[0]?.value).toBe('4');
   });
 });

@@ -26,7 +26,7 @@ describe('batchHandler', () => {
     const result = await handler({ drivers: [1, 2, 3] }, lambdaContext());
 
     expect(result).toEqual({ scored: 3 });
-    expect(renderPrometheus()).toContain('batch_duration_seconds_count{handler="score-drivers",outcome="success"} 1\n');
+    expect((await renderPrometheus())).toContain('batch_duration_seconds_count{handler="score-drivers",outcome="success"} 1\n');
   });
 
   it("uses the Lambda request id as the invocation's correlation id", async () => {
@@ -43,7 +43,7 @@ describe('batchHandler', () => {
 
     await expect(handler({}, lambdaContext('aws-req-88'))).rejects.toBe(failure);
 
-    expect(renderPrometheus()).toContain('batch_duration_seconds_count{handler="ingest",outcome="failure"} 1\n');
+    expect((await renderPrometheus())).toContain('batch_duration_seconds_count{handler="ingest",outcome="failure"} 1\n');
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]).toMatchObject({ level: 'ERROR', message: 'batch failed', correlation_id: 'aws-req-88', handler: 'ingest' });
     expect((errorLines[0]?.error as { stack?: string }).stack).toMatch(/broker unreachable/);

@@ -2,13 +2,19 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { issueToken, type Principal } from '../../../lib/auth/index.js';
-import { NotFoundError } from '../../../lib/errors/index.js';
+import { assertUserActive } from '../../../lib/auth/cache.js';
+import { NotFoundError, UnauthorizedError } from '../../../lib/errors/index.js';
 import { json, noContent } from '../../../lib/http/index.js';
 import { getCorrelationId, getLogger } from '../../../lib/logger/index.js';
 import { renderPrometheus, resetMetrics } from '../../../lib/metrics/index.js';
 import { httpHandler } from '../../../lib/middleware/index.js';
 import { idParam, intParam } from '../../../lib/validation/index.js';
 import { bodyOf, httpEvent, lambdaContext } from '../../helpers/lambda.js';
+
+// Unit tests run without a database: the authorize step's account check is faked here (every
+// account active unless a test says otherwise); test/integration/middleware/http-stack.test.ts
+// runs the real one against the users table.
+vi.mock(import('../../../lib/auth/cache.js'), async (importOriginal) => ({ ...(await importOriginal()), assertUserActive: vi.fn(() => Promise.resolve()) }));
 
 interface Problem {
   error: { code: string; message: string; fields?: Array<{ field: string; message: string }>; correlation_id: string };
@@ -224,6 +230,16 @@ describe('httpHandler', () => {
       expect(bodyOf<Problem>(result).error.code).toBe('forbidden');
     });
 
+    it("answers 401 to a token whose account is no longer active, before looking at the route's role", async () => {
+      vi.mocked(assertUserActive).mockRejectedValueOnce(new UnauthorizedError('The access token belongs to an account that is no longer active'));
+
+      const result = await adminOnly(httpEvent({ headers: await authHeader(driver) }), lambdaContext());
+
+      expect(result.statusCode).toBe(401);
+      expect(bodyOf<Problem>(result).error.message).toMatch(/no longer active/);
+      expect(assertUserActive).toHaveBeenLastCalledWith(driver);
+    });
+
     it('lets an admin in', async () => {
       const result = await adminOnly(httpEvent({ headers: await authHeader(admin) }), lambdaContext());
 
@@ -390,7 +406,7 @@ describe('httpHandler', () => {
       await updateTrip(updateTripEvent({ headers, query: { page_size: '0' } }), lambdaContext());
       await updateTrip(updateTripEvent({ headers, query: { page_size: '-1' } }), lambdaContext());
 
-      const text = renderPrometheus();
+      const text = (await renderPrometheus());
 
       expect(text).toContain('http_request_duration_seconds_count{route="PUT /api/v1/drivers/{driverId}/trips/{tripId}",status="200"} 1\n');
       expect(text).toContain('http_request_duration_seconds_count{route="PUT /api/v1/drivers/{driverId}/trips/{tripId}",status="400"} 2\n');

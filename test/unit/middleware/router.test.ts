@@ -25,7 +25,7 @@ describe('routeByKey', () => {
 
     expect([bodyOf(a), bodyOf(b)]).toEqual([{ served: 'GET /a' }, { served: 'GET /b/{id}' }]);
     expect(build).toHaveBeenCalledTimes(2);
-    expect(renderPrometheus()).toContain('http_request_duration_seconds_count{route="GET /a",status="200"} 2\n');
+    expect((await renderPrometheus())).toContain('http_request_duration_seconds_count{route="GET /a",status="200"} 2\n');
   });
 
   it('answers 501 naming the route for a route that is not implemented yet', async () => {
@@ -35,7 +35,7 @@ describe('routeByKey', () => {
 
     expect(result.statusCode).toBe(501);
     expect(bodyOf(result)).toMatchObject({ error: { code: 'not_implemented', message: 'GET /api/v1/later is not implemented yet' } });
-    expect(renderPrometheus()).toContain('http_request_duration_seconds_count{route="GET /api/v1/later",status="501"} 1\n');
+    expect((await renderPrometheus())).toContain('http_request_duration_seconds_count{route="GET /api/v1/later",status="501"} 1\n');
   });
 
   it('answers 404 in the product error shape for a route key the table does not list', async () => {
