@@ -18,6 +18,8 @@ export interface DriverFixture {
   email: string;
   vin: string;
   policyNumber: string;
+  /** 0 for a driver without a vehicle. */
+  vehicleId: number;
   tripIds: string[];
   eventIds: string[];
 }
@@ -49,12 +51,13 @@ async function insertDriver(sql: Sql, suffix: string, tag: string, withData: boo
   await sql`INSERT INTO users (username, password_hash, role, driver_id) VALUES (${username}, ${await hashPassword(PASSWORD)}, 'driver', ${driverId})`;
   const vin = `SV${randomBytes(8).toString('hex').slice(0, 15)}`.toUpperCase();
   const policyNumber = `POL-${suffix}-${tag}`.toUpperCase();
-  const fixture: DriverFixture = { driverId, username, licenseNumber, email, vin, policyNumber, tripIds: [], eventIds: [] };
+  const fixture: DriverFixture = { driverId, username, licenseNumber, email, vin, policyNumber, vehicleId: 0, tripIds: [], eventIds: [] };
   if (!withData) return fixture;
 
   const [vehicle] = await sql<{ id: number }[]>`
     INSERT INTO vehicles (driver_id, vin, make, model, year) VALUES (${driverId}, ${vin}, 'Secure', 'Model', 2021) RETURNING id`;
   const vehicleId = vehicle!.id;
+  fixture.vehicleId = vehicleId;
   const [policy] = await sql<{ id: number }[]>`
     INSERT INTO policies (policy_number, driver_id, vehicle_id, base_premium, start_date, end_date)
     VALUES (${policyNumber}, ${driverId}, ${vehicleId}, 100.00, '2026-01-01', '2027-01-01') RETURNING id`;

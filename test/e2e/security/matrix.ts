@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { API_ROUTES } from '../../../lib/openapi/index.js';
 import type { RouteSpec } from '../../../lib/router/index.js';
 import { send, type ApiCall, type Transport } from './api.js';
@@ -59,6 +59,14 @@ export const SAMPLES: Readonly<Record<string, Sample>> = {
   getTrip: { owned: true, request: (_f, s) => ({ path: { tripId: s.tripIds[0]! } }) },
   listMyEvents: { request: () => ({}) },
   listDriverEvents: { owned: true, request: (_f, s) => ({ path: { driverId: s.driverId }, query: { types: 'harsh_braking' } }) },
+  ingestEvents: {
+    owned: true,
+    request: (_f, s) => ({
+      body: {
+        events: [{ event_id: randomUUID(), ts: new Date(Date.now() - 3_600_000).toISOString(), driver_id: s.driverId, vehicle_id: s.vehicleId, event_type: 'position', lat: 52.5, lon: 13.4 }],
+      },
+    }),
+  },
   getMyRiskScore: { request: () => ({}) },
   getMyRiskHistory: { request: () => ({}) },
   getRiskScore: { owned: true, request: (_f, s) => ({ path: { driverId: s.driverId } }) },

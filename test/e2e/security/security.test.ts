@@ -192,13 +192,12 @@ describe('security of every route (serverless offline, real PostgreSQL and Redis
       expect((await call({ spec: tripsApi.mine, query: { limit: '1', cursor: trips }, ...asA })).status).toBe(200);
     });
 
-    it('impossible, inverted and over-long periods are refused with 400 naming the parameter', async () => {
+    it('impossible and inverted periods are refused with 400 naming the parameter', async () => {
       const asA = { token: tokens.driverA };
       const cases: MalformedCase[] = [
         { name: 'Feb 30', call: { spec: driversApi.myStatistics, query: { from: '1990-02-30T00:00:00Z' }, ...asA }, expect: 400, field: 'query.from' },
         { name: 'from after to', call: { spec: driversApi.myStatistics, query: { from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, ...asA }, expect: 400, field: 'query.from' },
         { name: 'empty period', call: { spec: eventsApi.mine, query: { from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, ...asA }, expect: 400, field: 'query.from' },
-        { name: 'period too long', call: { spec: eventsApi.mine, query: { from: '1990-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, ...asA }, expect: 400, field: 'query.from' },
         { name: 'year 0', call: { spec: eventsApi.mine, query: { from: '0000-01-01T00:00:00Z', to: '0000-01-02T00:00:00Z' }, ...asA }, expect: 400, field: 'query.from' },
       ];
 
