@@ -18,10 +18,10 @@ export interface DriverFixture {
   email: string;
   vin: string;
   policyNumber: string;
+  /** 0 for a driver without a vehicle. */
+  vehicleId: number;
   tripIds: string[];
   eventIds: string[];
-  /** Set once the vehicle is inserted. */
-  vehicleId: number;
 }
 
 export interface Fixture {

@@ -59,6 +59,14 @@ export const SAMPLES: Readonly<Record<string, Sample>> = {
   getTrip: { owned: true, request: (_f, s) => ({ path: { tripId: s.tripIds[0]! } }) },
   listMyEvents: { request: () => ({}) },
   listDriverEvents: { owned: true, request: (_f, s) => ({ path: { driverId: s.driverId }, query: { types: 'harsh_braking' } }) },
+  ingestEvents: {
+    owned: true,
+    request: (_f, s) => ({
+      body: {
+        events: [{ event_id: randomUUID(), ts: new Date(Date.now() - 3_600_000).toISOString(), driver_id: s.driverId, vehicle_id: s.vehicleId, event_type: 'position', lat: 52.5, lon: 13.4 }],
+      },
+    }),
+  },
   getMyRiskScore: { request: () => ({}) },
   getMyRiskHistory: { request: () => ({}) },
   getRiskScore: { owned: true, request: (_f, s) => ({ path: { driverId: s.driverId } }) },
@@ -76,17 +84,6 @@ export const SAMPLES: Readonly<Record<string, Sample>> = {
   getOpenApiDocument: { request: () => ({}) },
   getDocsPage: { request: () => ({}) },
   getDocsAsset: { request: () => ({ path: { asset: 'docs-init.js' } }) },
-  // One event of the subject's own vehicle: a driver may post only their own (403 for the other's).
-  ingestEvents: {
-    owned: true,
-    request: (_f, s) => ({
-      body: {
-        events: [
-          { event_id: randomUUID(), ts: new Date(Date.now() - 3_600_000).toISOString(), driver_id: s.driverId, vehicle_id: s.vehicleId, event_type: 'position', lat: 50, lon: 7, speed_kmh: 40 },
-        ],
-      },
-    }),
-  },
 };
 
 export interface MatrixCase {
