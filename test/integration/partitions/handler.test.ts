@@ -48,6 +48,6 @@ describe('maintain-partitions function', () => {
   });
 
   it('refuses a clock that is not a date-time', async () => {
-    await expect(handler({ now: 'next tuesday' }, lambdaContext())).rejects.toThrow(/ISO-8601/);
+    await expect(handler({ now: 'next tuesday' }, lambdaContext())).rejects.toThrow(/event\.now: must be an ISO 8601 date-time/);
   });
 });
