@@ -16,7 +16,7 @@ describe('GET /metrics', () => {
     vi.restoreAllMocks();
   });
 
-  const scrape = (token?: string) => handler(httpEvent({ path: '/metrics', headers: token ? { authorization: `Bearer ${token}` } : {} }), lambdaContext());
+  const scrape = (token?: string) => handler(httpEvent({ routeKey: 'GET /metrics', path: '/metrics', headers: token ? { authorization: `Bearer ${token}` } : {} }), lambdaContext());
 
   it('asks for a bearer token', async () => {
     const result = await scrape();

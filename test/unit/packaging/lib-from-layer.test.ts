@@ -28,8 +28,9 @@ describe('libFromLayerPlugin', () => {
 
     expect([...code.matchAll(/from "([^"]+)"/g)].map((match) => match[1]).sort()).toEqual([
       '@telematics/lib/health/index.js',
+      '@telematics/lib/health/routes.js',
       '@telematics/lib/http/index.js',
-      '@telematics/lib/middleware/index.js',
+      '@telematics/lib/router/index.js',
     ]);
     expect(code).not.toMatch(/^\/\/ (lib|node_modules)\//m);
     expect(warnings).toEqual([]);
