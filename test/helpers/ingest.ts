@@ -1,4 +1,5 @@
 import type { Sql } from '../../lib/db/index.js';
+import type { TripRow } from '../../lib/trips/queries.js';
 import { lambdaKafkaEvent, type KafkaMessage, type LambdaKafkaEvent, type TelematicsEvent } from '../../lib/ingest/index.js';
 
 /** Builders and reference figures for ingest tests. */
@@ -19,25 +20,15 @@ export function eventOf(events: readonly unknown[], topic: string, partition = 0
   return lambdaKafkaEvent(messagesOf(events, topic, partition, firstOffset));
 }
 
-export interface TripFigures {
-  id: string;
+/** A trip's figures as compared in tests: the stored row's aggregates, times as exact text, coordinates set. */
+export type TripFigures = Omit<TripRow, 'driver_id' | 'vehicle_id' | 'started_at' | 'ended_at' | 'start_lat' | 'start_lon' | 'end_lat' | 'end_lon'> & {
   started_at: string;
   ended_at: string | null;
-  distance_km: number;
-  duration_s: number;
-  avg_speed_kmh: number;
-  max_speed_kmh: number;
-  harsh_braking_count: number;
-  harsh_acceleration_count: number;
-  harsh_cornering_count: number;
-  speeding_count: number;
-  night_distance_km: number;
-  event_count: number;
   start_lat: number;
   start_lon: number;
   end_lat: number;
   end_lon: number;
-}
+};
 
 /** The stored trip rows, times as text with microseconds. */
 export function storedTrips(sql: Sql, tripIds: readonly string[]): Promise<TripFigures[]> {
