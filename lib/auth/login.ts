@@ -13,9 +13,10 @@ import { issueToken } from './tokens.js';
 
 /**
  * The body of `POST /api/v1/auth/login`. Bounded so a request cannot hand scrypt megabytes to
- * normalize and hash; no other rules, as a login only compares with what is stored.
+ * normalize and hash; no other rules, as a login only compares with what is stored. Unknown
+ * fields are refused like on every other route, so a misspelt field is a 400 naming it.
  */
-export const loginRequest = z.object({
+export const loginRequest = z.strictObject({
   username: z.string().trim().min(1).max(64),
   password: z.string().min(1).max(256),
 });
