@@ -127,8 +127,8 @@ const EnvSchema = z.object({
   // (serverless-offline serves it on its websocket port locally; deployed stages get the API's
   // https://<api>.execute-api.<region>.amazonaws.com/<stage> from serverless.yml).
   PUSH_ENDPOINT: url(['http:', 'https:']).default('http://localhost:3001'),
-  // One PostToConnection: a connection that takes longer is skipped for this message (counted).
-  // It includes the post's wait for a free slot of this instance's CPU, so not much below 1 s.
+  // One PostToConnection, from its HTTP request on: a connection that takes longer is skipped for
+  // this message (counted).
   PUSH_POST_TIMEOUT_MS: int(5, 30_000).default(1000),
   // One publish call as a whole: what it may add to its caller (an ingest batch, a scoring run).
   PUSH_PUBLISH_DEADLINE_MS: int(10, 60_000).default(2000),

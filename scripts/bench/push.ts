@@ -14,6 +14,7 @@
  * removed at the end, and a Redis key prefix of its own.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
@@ -123,6 +124,39 @@ async function measure(clients: Clients, topic: string, count: number, rounds: n
   return { latency: summarize(latencies), publish: summarize(publishMs), reports };
 }
 
+/**
+ * The floor offline itself sets: the same fan-out as bare HTTP POSTs to its Management API (no SDK,
+ * no signature, which API Gateway would refuse), as many at once, over keep-alive sockets.
+ */
+async function measureBarePosts(clients: Clients, topic: string, endpoint: string, rounds: number, firstSeq: number): Promise<Summary> {
+  const connections = (await subscribersOf([topic])).get(topic) ?? [];
+  const { concurrency } = getConfig().push;
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const { hostname, port } = new URL(endpoint);
+  const post = (connectionId: string, body: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      const request = httpRequest({ host: hostname, port, path: `/@connections/${encodeURIComponent(connectionId)}`, method: 'POST', agent, headers: { 'content-length': body.length } }, (response) => {
+        response.resume();
+        response.on('end', () => (response.statusCode === 200 || response.statusCode === 204 ? resolve() : reject(new Error(`post answered ${response.statusCode}`))));
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  const latencies: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const seq = firstSeq + round;
+    const started = now();
+    const body = Buffer.from(JSON.stringify({ topic, type: 'metrics.gauges', at: new Date().toISOString(), data: { seq } }));
+    let next = 0;
+    await Promise.all(Array.from({ length: concurrency }, async () => {
+      while (next < connections.length) await post(connections[next++] as string, body);
+    }));
+    for (const at of await clients.receipts(seq, connections.length)) latencies.push(at - started);
+  }
+  agent.destroy();
+  return summarize(latencies);
+}
+
 /** Time of the subscriber lookup alone (one SMEMBERS of N members). */
 async function lookupMs(topic: string): Promise<Summary> {
   const samples: number[] = [];
@@ -164,6 +198,7 @@ async function main(): Promise<void> {
     await measure(clients, fanOutTopic, CONNECTIONS, WARMUP_ROUNDS, 2_000);
     const fanOut = await measure(clients, fanOutTopic, CONNECTIONS, ROUNDS, 3_000);
     const lookup = await lookupMs(fanOutTopic);
+    const bare = await measureBarePosts(clients, fanOutTopic, offline.pushEndpoint, Math.min(ROUNDS, 10), 4_000);
 
     const incomplete = fanOut.reports.filter((r) => r.delivered !== CONNECTIONS);
     const lost = fanOut.reports.reduce((sum, r) => sum + (CONNECTIONS - r.delivered), 0);
@@ -173,6 +208,7 @@ async function main(): Promise<void> {
     console.log('  where a fan-out goes:');
     console.log(formatSummary('    lookup (Redis)', lookup, ' ms', 2, 18));
     console.log(formatSummary('    publish() call', fanOut.publish, ' ms', 2, 18));
+    console.log(formatSummary('    bare posts', bare, ' ms', 2, 18) + "   fan-out latency with bare HTTP posts: offline's own floor (no SDK, no signature)");
     console.log(`    per post: ${(fanOut.publish.p50 / CONNECTIONS).toFixed(3)} ms at p50 (${push.concurrency} at once); baseline publish p50 ${baseline.publish.p50.toFixed(2)} ms`);
     console.log(`  posts not delivered (timed out or skipped): ${lost} of ${CONNECTIONS * ROUNDS}, in ${incomplete.length} of ${ROUNDS} rounds${incomplete[0] ? ` (e.g. ${JSON.stringify(incomplete[0])})` : ''}`);
     console.log(`  load average after: ${load()}`);
