@@ -1,30 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/index.js';
 import { getConfig } from '../../../lib/config/index.js';
 import { changeSubscriptions, connectionKeys, findConnection, registerConnection, removeConnections, subscribersOf } from '../../../lib/push/index.js';
-import { closeRedis } from '../../../lib/redis/index.js';
-import { setEnv } from '../../helpers/config.js';
-import { deleteKeysWithPrefix, rawRedis, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis.js';
+import { pushKeySpace } from './key-space.js';
 
 /** Connections and subscriptions in the real Redis: what each key holds and how long it lives. */
 
-const prefix = uniquePrefix('push-connections');
-const redis = rawRedis();
+const { redis } = pushKeySpace('push-connections', { PUSH_CONNECTION_TTL_S: '600' });
 const DRIVER: Principal = { userId: 5, role: 'driver', driverId: 42 };
-let restoreEnv: () => void;
-
-beforeAll(() => {
-  restoreEnv = setEnv({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL, PUSH_CONNECTION_TTL_S: '600' });
-});
-
-beforeEach(() => deleteKeysWithPrefix(redis, prefix));
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  await closeRedis();
-  restoreEnv();
-});
 
 describe('connections in Redis', () => {
   it('keep who connected and their topics, every key expiring PUSH_CONNECTION_TTL_S after the last activity', async () => {

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addFleetCounters, type FleetCounts } from '../../../lib/push/counters.js';
-import { closeRedis } from '../../../lib/redis/index.js';
-import { setEnv } from '../../helpers/config.js';
-import { deleteKeysWithPrefix, rawRedis, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis.js';
+import { pushKeySpace } from './key-space.js';
 
 /**
  * The fleet counters' accumulator in the real Redis, with the clock given to each call: however
@@ -10,24 +8,9 @@ import { deleteKeysWithPrefix, rawRedis, TEST_REDIS_URL, uniquePrefix } from '..
  * and exactly once.
  */
 
-const prefix = uniquePrefix('push-counters');
-const redis = rawRedis();
-let restoreEnv: () => void;
+pushKeySpace('push-counters');
 const INTERVAL = 1000;
 const batch = (events: number, extra: Partial<FleetCounts> = {}): FleetCounts => ({ events, tripsStarted: 0, tripsEnded: 0, deadLettered: 0, ...extra });
-
-beforeAll(() => {
-  restoreEnv = setEnv({ CACHE_PREFIX: prefix, REDIS_URL: TEST_REDIS_URL });
-});
-
-beforeEach(() => deleteKeysWithPrefix(redis, prefix));
-
-afterAll(async () => {
-  await deleteKeysWithPrefix(redis, prefix);
-  redis.disconnect();
-  await closeRedis();
-  restoreEnv();
-});
 
 describe('addFleetCounters', () => {
   it('hands the first batch its own counts at once (nothing was published before)', async () => {
