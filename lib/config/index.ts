@@ -123,6 +123,9 @@ const EnvSchema = z.object({
   SCORING_WINDOW_DAYS: int(7, 365).default(90),
   SCORING_BATCH_SIZE: int(1, 100_000).default(1000),
 
+  // The WebSocket push API as the console's browser reaches it (serverless-offline's websocket port locally).
+  CONSOLE_PUSH_URL: z.string().regex(/^wss?:\/\/[^\s'";]+$/, { error: 'expected a ws:// or wss:// URL' }).default('ws://localhost:3001'),
+
   METRICS_NAMESPACE: z.string().min(1).default('Telematics'),
   // EMF lines on stdout are what CloudWatch reads in AWS; locally they only bury the logs, so off by default there.
   METRICS_EMF: boolean.optional(),
@@ -269,6 +272,7 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       batchSize: e.SCORING_BATCH_SIZE,
     },
     metrics: { namespace: e.METRICS_NAMESPACE, emf: e.METRICS_EMF ?? !isLocal },
+    console: { pushUrl: e.CONSOLE_PUSH_URL },
   };
 }
 
