@@ -36,6 +36,7 @@ function page(pushUrl: string): string {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <meta name="telematics-push-url" content="${pushUrl}">
   <title>Telematics console</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/console/console.css">
   <script type="module" src="/console/console.js"></script>
 </head>

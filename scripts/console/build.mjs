@@ -38,8 +38,14 @@ export async function buildConsole({ root = ROOT, outDir = path.join(root, CONSO
   return { outDir, files: Object.keys(result.metafile.outputs).map((file) => path.relative(outDir, path.resolve(root, file))) };
 }
 
+// Run as a command. No top-level await: osls loads this module (through layers.mjs) with require().
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = process.argv[2] ? path.resolve(process.argv[2]) : undefined;
-  const { outDir: dir, files } = await buildConsole(outDir ? { outDir } : {});
-  console.log(`console: built ${files.join(', ')} in ${path.relative(process.cwd(), dir) || '.'}`);
+  buildConsole(outDir ? { outDir } : {}).then(
+    ({ outDir: dir, files }) => console.log(`console: built ${files.join(', ')} in ${path.relative(process.cwd(), dir) || '.'}`),
+    (error) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -9,6 +9,7 @@ import 'uplot/dist/uPlot.min.css';
 const WIDTH = 560;
 const HEIGHT = 220;
 const ACCENT = '#2563eb';
+const DAY_S = 86_400;
 
 const bars = uPlot.paths.bars?.({ size: [0.7, 40] });
 
@@ -52,7 +53,7 @@ export function categoryBars(container: HTMLElement, title: string, categories: 
       width: WIDTH,
       height: HEIGHT,
       scales: { x: { time: false, range: [-0.5, categories.length - 0.5] } },
-      axes: [{ values: (_u, ticks) => ticks.map((tick) => categories[tick] ?? ''), incrs: [1] }, { size: 50 }],
+      axes: [{ splits: () => xs, values: (_u, ticks) => ticks.map((tick) => categories[tick] ?? '') }, { size: 50 }],
       series: [{}, { label: series.label, stroke: series.color ?? ACCENT, fill: `${series.color ?? ACCENT}55`, ...(bars ? { paths: bars } : {}), points: { show: false } }],
       legend: { show: false },
     },
@@ -70,7 +71,8 @@ export function timeLine(container: HTMLElement, title: string, instants: readon
       width: WIDTH,
       height: HEIGHT,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      scales: { x: { time: true }, y: { range } },
+      // A single score has no span: show the day around it rather than uPlot's years.
+      scales: { x: { time: true, ...(xs.length === 1 ? { range: (_u, min, max) => [min - DAY_S, max + DAY_S] } : {}) }, y: { range } },
       axes: [{}, { size: 50 }],
       series: [{}, { label: series.label, stroke: series.color ?? ACCENT, width: 2, points: { show: true, size: 6 } }],
     },

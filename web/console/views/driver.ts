@@ -112,7 +112,7 @@ function routeCard({ trip, events, events_truncated }: TripWithEvents): HTMLElem
       'figcaption',
       {},
       h('strong', {}, formatInstant(trip.started_at)),
-      ` · ${formatKm(trip.distance_km)} · ${formatDuration(trip.duration_s)} · ${formatCount(harsh)} safety events`,
+      ` · ${formatKm(trip.distance_km)} · ${formatDuration(trip.duration_s)} · safety events: ${formatCount(harsh)}`,
       trip.ended_at === null ? ' · on the road' : '',
       events_truncated ? ' · route shortened to the first events' : '',
     ),

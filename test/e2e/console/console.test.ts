@@ -1,0 +1,178 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../../lib/db/migrate.js';
+import { DEMO_ADMIN, DEMO_DRIVER_PASSWORD, seedDatabase, startOfUtcDay } from '../../../lib/seed/index.js';
+import { buildConsole } from '../../../scripts/console/build.mjs';
+import { formatCount, formatKm, formatMoney, formatScore } from '../../../web/console/format.js';
+import { databaseUrl, TEST_DATABASE_URL, testSql, withSql } from '../../helpers/db.js';
+import { freePort } from '../../helpers/net.js';
+import { startOffline, type OfflineServer } from '../offline-server.js';
+import { findChromium, launchChromium, screenshot, watchProblems } from './browser.js';
+
+/**
+ * The console in a real browser (headless Chromium) against serverless-offline on a freshly
+ * seeded database of its own: sign in as the seeded admin, read the fleet tiles (compared with
+ * figures computed here from the database), open a driver and see their routes drawn, invalidate a
+ * cache group, and watch the live panel count events posted through the API. Any console error,
+ * uncaught exception or failed request in the page fails the test. Screenshots go to reports/console.
+ */
+describe('the operations console in a real browser', () => {
+  const databaseName = `telematics_console_e2e_${randomBytes(4).toString('hex')}`;
+  const url = databaseUrl(databaseName);
+  let sql: ReturnType<typeof testSql>;
+  let offline: OfflineServer;
+  let browser: Browser;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    const [chromium] = await Promise.all([findChromium(), buildConsole()]);
+    await withSql(TEST_DATABASE_URL, (admin) => admin`CREATE DATABASE ${admin(databaseName)}`);
+    await migrate({ databaseUrl: url });
+    // The demo dataset's generator and logins, small: a few drivers over the last three days.
+    await seedDatabase({ drivers: 6, days: 3, seed: 42, end: startOfUtcDay(), sampleIntervalS: 5, databaseUrl: url });
+    sql = testSql(url);
+    const websocketPort = await freePort();
+    offline = await startOffline({
+      stage: 'test',
+      args: ['--websocketPort', String(websocketPort)],
+      env: {
+        DATABASE_URL: url,
+        // Its own key space: this database's ids are the same as other databases' (driver 1, ...).
+        CACHE_PREFIX: `${process.env.CACHE_PREFIX ?? 'tele-test'}-console-${randomBytes(3).toString('hex')}`,
+        CONSOLE_PUSH_URL: `ws://localhost:${websocketPort}`,
+      },
+    });
+    // Scores and premiums for the driver page and the risk tiles, as the hourly run would.
+    const scoring = await fetch(`${offline.lambdaUrl}/2015-03-31/functions/telematics-test-score-drivers/invocations`, { method: 'POST', body: '{}' });
+    const scoringResult = await scoring.text();
+    if (scoring.status !== 200 || scoring.headers.get('x-amz-function-error')) throw new Error(`score-drivers failed: ${scoringResult}`);
+    browser = await launchChromium(chromium);
+    page = await browser.newPage();
+    problems = watchProblems(page);
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await offline?.stop();
+    await sql?.end({ timeout: 5 });
+    await withSql(TEST_DATABASE_URL, (admin) => admin`DROP DATABASE IF EXISTS ${admin(databaseName)} WITH (FORCE)`);
+  });
+
+  const ready = (section: string) => page.waitForSelector(`[data-section="${section}"][data-state="ready"]`);
+  const tile = (name: string) =>
+    page.$eval(`[data-tile="${name}"]`, (element) => ({ value: element.getAttribute('data-value'), text: element.querySelector('.tile-value')?.textContent ?? '' }));
+
+  it('signs in as the seeded admin and shows the fleet tiles with the figures of the database', async () => {
+    await page.goto(`${offline.httpUrl}/console`);
+    await page.type('#username', DEMO_ADMIN.username);
+    await page.type('#password', DEMO_ADMIN.password);
+    await page.click('#sign-in');
+    await ready('summary');
+    const from = await page.$eval('[data-period-from]', (element) => element.getAttribute('data-period-from') ?? '');
+    const to = await page.$eval('[data-period-to]', (element) => element.getAttribute('data-period-to') ?? '');
+    const [expected] = await sql<{ drivers_total: number; drivers_active: number; vehicles: number; policies_active: number; trips_active: number; trips: number; drivers_driving: number; distance_km: number; events: number; avg_risk_score: number | null; scored_drivers: number }[]>`
+      WITH latest AS (SELECT DISTINCT ON (driver_id) score FROM risk_scores ORDER BY driver_id, scored_at DESC)
+      SELECT (SELECT count(*) FROM drivers)::int AS drivers_total,
+             (SELECT count(*) FROM drivers WHERE active)::int AS drivers_active,
+             (SELECT count(*) FROM vehicles)::int AS vehicles,
+             (SELECT count(*) FROM policies WHERE status = 'active')::int AS policies_active,
+             (SELECT count(*) FROM trips WHERE ended_at IS NULL)::int AS trips_active,
+             count(t.id)::int AS trips, count(DISTINCT t.driver_id)::int AS drivers_driving,
+             coalesce(sum(t.distance_km), 0)::float8 AS distance_km, coalesce(sum(t.event_count), 0)::int AS events,
+             (SELECT avg(score)::float8 FROM latest) AS avg_risk_score, (SELECT count(*) FROM latest)::int AS scored_drivers
+      FROM trips t WHERE t.started_at >= ${from}::text::timestamptz AND t.started_at < ${to}::text::timestamptz`;
+    if (expected === undefined) throw new Error('no figures');
+
+    expect(expected.trips).toBeGreaterThan(0);
+    expect(expected.scored_drivers).toBeGreaterThan(0);
+    for (const name of ['vehicles', 'policies_active', 'trips_active', 'trips', 'drivers_driving', 'events', 'scored_drivers'] as const) {
+      expect(await tile(name), name).toEqual({ value: String(expected[name]), text: formatCount(expected[name]) });
+    }
+    expect(await tile('drivers_active')).toEqual({ value: String(expected.drivers_active), text: `${formatCount(expected.drivers_active)} of ${formatCount(expected.drivers_total)}` });
+    const distance = await tile('distance_km');
+    expect(Number(distance.value)).toBeCloseTo(expected.distance_km, 6);
+    expect(distance.text).toBe(formatKm(expected.distance_km));
+    const score = await tile('avg_risk_score');
+    expect(Number(score.value)).toBeCloseTo(expected.avg_risk_score ?? Number.NaN, 6);
+    expect(score.text).toBe(formatScore(expected.avg_risk_score));
+  });
+
+  it('draws trip activity and the risk distribution as charts, and lists the safety events of the period', async () => {
+    await Promise.all([ready('trip-activity'), ready('risk-distribution'), ready('safety-events')]);
+    const from = await page.$eval('[data-period-from]', (element) => element.getAttribute('data-period-from') ?? '');
+    const to = await page.$eval('[data-period-to]', (element) => element.getAttribute('data-period-to') ?? '');
+    const [safety] = await sql<{ events: number }[]>`
+      SELECT count(*)::int AS events FROM telematics_events
+      WHERE event_type IN ('harsh_braking', 'harsh_acceleration', 'harsh_cornering', 'speeding')
+        AND ts >= ${from}::text::timestamptz AND ts < ${to}::text::timestamptz`;
+
+    for (const chart of ['trip-activity', 'risk-distribution']) expect(await page.$$(`[data-chart="${chart}"] canvas`), chart).not.toHaveLength(0);
+    expect(await page.$eval('[data-table="safety-events"]', (element) => element.getAttribute('data-total'))).toBe(String(safety?.events));
+    expect(await page.$$eval('[data-table="safety-events"] tbody tr', (rows) => rows.length)).toBe(4);
+    await screenshot(page, 'fleet');
+  });
+
+  it("opens a driver and draws each recent trip's route with one point per event that has coordinates", async () => {
+    const [latest] = await sql<{ driver_id: number }[]>`SELECT driver_id FROM trips WHERE event_count > 0 ORDER BY started_at DESC LIMIT 1`;
+    const driverId = latest?.driver_id ?? 0;
+    await page.click('nav a[href="#/drivers"]');
+    await ready('drivers');
+    await page.click(`a[data-driver-id="${driverId}"]`);
+    await Promise.all([ready('profile'), ready('risk'), ready('premium'), ready('trips')]);
+    const drawn = await page.$$eval('polyline[data-trip-id]', (lines) => lines.map((line) => ({ tripId: line.getAttribute('data-trip-id') ?? '', points: (line as unknown as { points: { numberOfItems: number } }).points.numberOfItems })));
+    const trips = await sql<{ id: string; points: number }[]>`
+      SELECT t.id, (SELECT count(*) FROM telematics_events e WHERE e.trip_id = t.id AND e.lat IS NOT NULL AND e.lon IS NOT NULL)::int AS points
+      FROM trips t WHERE t.driver_id = ${driverId} ORDER BY t.started_at DESC, t.id DESC LIMIT 5`;
+    const [premium] = await sql<{ final_amount: number }[]>`SELECT final_amount::float8 AS final_amount FROM premiums WHERE driver_id = ${driverId} ORDER BY computed_at DESC LIMIT 1`;
+    const [score] = await sql<{ score: number }[]>`SELECT score::float8 AS score FROM risk_scores WHERE driver_id = ${driverId} ORDER BY scored_at DESC LIMIT 1`;
+
+    expect(trips.length).toBeGreaterThan(0);
+    expect(drawn).toEqual(trips.filter((trip) => trip.points > 0).map((trip) => ({ tripId: trip.id, points: trip.points })));
+    expect(await page.$eval('[data-premium]', (element) => element.querySelector('strong')?.textContent)).toBe(formatMoney(premium?.final_amount ?? Number.NaN));
+    expect(await page.$eval('[data-score]', (element) => element.querySelector('strong')?.textContent)).toBe(formatScore(score?.score ?? null));
+    expect(await page.$$('[data-chart="score-history"] canvas')).not.toHaveLength(0);
+    await screenshot(page, 'driver');
+  });
+
+  it('shows the cache counters and invalidates a group in every instance', async () => {
+    await page.click('nav a[href="#/cache"]');
+    await ready('cache-stats');
+    expect(await page.$$eval('[data-table="cache-stats"] tbody tr', (rows) => rows.map((row) => row.firstElementChild?.textContent))).toContain('dashboard');
+    await page.type('#invalidate-group', 'dashboard');
+    await page.click('[data-section="invalidate"] button[type="submit"]');
+    await page.waitForSelector('#invalidate-outcome .ok');
+
+    expect(await page.$eval('#invalidate-outcome', (element) => element.textContent)).toBe('Invalidated group dashboard in every instance.');
+    await screenshot(page, 'cache');
+  });
+
+  it('counts events posted through the API on the live panel, and lists the trip they started', async () => {
+    await page.click('nav a[href="#/live"]');
+    await page.waitForSelector('[data-live-status="live"]');
+    const before = Number((await tile('live_events')).value);
+    const [driver] = await sql<{ driver_id: number; vehicle_id: number }[]>`SELECT u.driver_id, v.id AS vehicle_id FROM users u JOIN vehicles v ON v.driver_id = u.driver_id WHERE u.username = 'driver0001' ORDER BY v.id LIMIT 1`;
+    const login = await fetch(`${offline.httpUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'driver0001', password: DEMO_DRIVER_PASSWORD }) });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const tripId = randomUUID();
+    const start = Date.now() - 60_000;
+    const events = Array.from({ length: 25 }, (_, i) => ({
+      event_id: randomUUID(), ts: new Date(start + i * 1000).toISOString(), driver_id: driver?.driver_id, vehicle_id: driver?.vehicle_id, trip_id: tripId,
+      event_type: 'position', lat: 52.52 + i * 0.0005, lon: 13.405 + i * 0.0005, speed_kmh: 40,
+    }));
+    const posted = await fetch(`${offline.httpUrl}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ events }) });
+    expect(posted.status, await posted.text()).toBe(200);
+
+    // Evaluated in the page (this file is compiled without the DOM's types).
+    await page.waitForFunction(`Number(document.querySelector('[data-tile="live_events"]')?.getAttribute('data-value')) >= ${before + events.length}`);
+    await page.waitForSelector('[data-table="live-trips"]');
+    expect(Number((await tile('live_events')).value)).toBe(before + events.length);
+    expect(await page.$eval('[data-table="live-trips"]', (element) => element.textContent)).toContain(tripId.slice(0, 8));
+    await screenshot(page, 'live');
+  });
+
+  it('saw no console error, uncaught exception or failed request in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
