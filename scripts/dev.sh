@@ -3,7 +3,8 @@
 #   1. installs the npm packages when node_modules is missing or older than package-lock.json
 #   2. starts PostgreSQL, Redis, Kafka and S3 (scripts/services.sh; idempotent)
 #   3. applies the migrations and seeds the demo dataset into an empty database
-#   4. runs every function under serverless-offline: HTTP API on :3000, Lambda Invoke API on :3002
+#   4. runs every function under serverless-offline: HTTP API on :3000, WebSocket API on :3001,
+#      Lambda Invoke API on :3002
 # Ctrl-C stops the API; the services keep running (stop them with: npm run services -- down).
 # Any variable lib/config reads (DATABASE_URL, LOG_LEVEL, ...) may be set in the shell.
 set -euo pipefail
@@ -11,9 +12,11 @@ cd "$(dirname "$0")/.."
 
 # Fixed in serverless.yml (custom.serverless-offline); repeated here for the checks and the banner.
 readonly HTTP_PORT=3000
+readonly WEBSOCKET_PORT=3001
 readonly LAMBDA_PORT=3002
 readonly API_URL="http://localhost:$HTTP_PORT"
 readonly LAMBDA_URL="http://localhost:$LAMBDA_PORT"
+readonly WEBSOCKET_URL="ws://localhost:$WEBSOCKET_PORT"
 readonly STARTUP_TIMEOUT_S=180
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -31,7 +34,7 @@ step "npm packages"
 bash scripts/ensure-deps.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
-for port in "$HTTP_PORT" "$LAMBDA_PORT"; do
+for port in "$HTTP_PORT" "$WEBSOCKET_PORT" "$LAMBDA_PORT"; do
   port_in_use "$port" && die "port $port is already in use (is another 'npm run dev' running?)"
 done
 
@@ -75,6 +78,7 @@ cat <<BANNER
     API          $API_URL/api/v1
     Health       $API_URL/health      -> $health
     Metrics      $API_URL/metrics     (needs an admin token: -H 'authorization: Bearer <access_token>')
+    WebSocket    $WEBSOCKET_URL/?token=<access_token>   live pushes: send {"action":"subscribe","topics":["fleet"]}
     Lambda API   $LAMBDA_URL             direct invocation (AWS SDK Invoke API)
     Ingestion    the bridge feeds telematics.events to the ingest function; try: npm run produce -- --rate 2000 --duration 10
 

@@ -123,8 +123,18 @@ const EnvSchema = z.object({
   SCORING_WINDOW_DAYS: int(7, 365).default(90),
   SCORING_BATCH_SIZE: int(1, 100_000).default(1000),
 
-  // The WebSocket push API as the console's browser reaches it (serverless-offline's websocket port locally).
-  CONSOLE_PUSH_URL: z.string().regex(/^wss?:\/\/[^\s'";]+$/, { error: 'expected a ws:// or wss:// URL' }).default('ws://localhost:3001'),
+  // Real-time push (issue 11, lib/push): the API Gateway Management API of the WebSocket API
+  // (serverless-offline serves it on its websocket port locally; deployed stages get the API's
+  // https://<api>.execute-api.<region>.amazonaws.com/<stage> from serverless.yml).
+  PUSH_ENDPOINT: url(['http:', 'https:']).default('http://localhost:3001'),
+  // One PostToConnection: a connection that takes longer is skipped for this message (counted).
+  PUSH_POST_TIMEOUT_MS: int(5, 30_000).default(100),
+  // One publish call as a whole: what it may add to its caller (an ingest batch, a scoring run).
+  PUSH_PUBLISH_DEADLINE_MS: int(10, 60_000).default(1000),
+  PUSH_CONCURRENCY: int(1, 1000).default(64),
+  // Connection and subscription entries in Redis expire this long after the connection's last
+  // message (API Gateway closes any connection after 2 hours).
+  PUSH_CONNECTION_TTL_S: int(60, 86_400).default(7200),
 
   METRICS_NAMESPACE: z.string().min(1).default('Telematics'),
   // EMF lines on stdout are what CloudWatch reads in AWS; locally they only bury the logs, so off by default there.
@@ -271,8 +281,17 @@ function toConfig(e: ParsedEnv, jwtSecret: string, isLocal: boolean) {
       windowDays: e.SCORING_WINDOW_DAYS,
       batchSize: e.SCORING_BATCH_SIZE,
     },
+    push: {
+      endpoint: e.PUSH_ENDPOINT.replace(/\/+$/, ''),
+      postTimeoutMs: e.PUSH_POST_TIMEOUT_MS,
+      publishDeadlineMs: e.PUSH_PUBLISH_DEADLINE_MS,
+      concurrency: e.PUSH_CONCURRENCY,
+      connectionTtlS: e.PUSH_CONNECTION_TTL_S,
+      // serverless-offline checks no signature: a local stage without AWS credentials signs with a
+      // placeholder pair, as for LocalStack (see s3.localStackCredentials).
+      localCredentials: isLocal && !e.AWS_ACCESS_KEY_ID,
+    },
     metrics: { namespace: e.METRICS_NAMESPACE, emf: e.METRICS_EMF ?? !isLocal },
-    console: { pushUrl: e.CONSOLE_PUSH_URL },
   };
 }
 

@@ -7,6 +7,17 @@ import { CONSOLE_CONTENT_TYPES, readConsoleAsset, type ConsoleAssetName } from '
  * and the push API, so the Content-Security-Policy can be strict.
  */
 
+/**
+ * The URL a browser opens the WebSocket push API at: the Management API endpoint lib/push posts to
+ * (PUSH_ENDPOINT) is the same API, `https://` becoming `wss://` (`http://` and `ws://` locally).
+ * Refused unless it is a plain URL, since it goes into the page and its Content-Security-Policy.
+ */
+export function pushSocketUrl(pushEndpoint: string): string {
+  const url = pushEndpoint.replace(/^http/, 'ws');
+  if (!/^wss?:\/\/[\w.-]+(:\d+)?(\/[\w.~%$-]*)*$/.test(url)) throw new Error(`PUSH_ENDPOINT ${pushEndpoint} cannot be named in the console's page and policy`);
+  return url;
+}
+
 export function consoleSecurityPolicy(pushUrl: string): string {
   return [
     "default-src 'none'",

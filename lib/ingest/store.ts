@@ -6,6 +6,7 @@ import { driverStatisticsGroup } from '../drivers/cache.js';
 import { driverEventsGroup } from '../events/cache.js';
 import { getLogger } from '../logger/index.js';
 import { driverTripsGroup, tripGroup } from '../trips/cache.js';
+import { notifyIngested } from './notify.js';
 import { stage } from './profile.js';
 import { ingestSql, type DeadLetterInsert } from './queries.js';
 import type { RejectedRecord, StoreResult, ValidRecord } from './records.js';
@@ -166,6 +167,7 @@ export async function writeBatch(valid: readonly ValidRecord[], rejected: readon
     return { ...summary, deadLettered };
   }, 'ingest.write_batch')));
   await stage('cache', () => outdateCaches(written.drivers, written.trips));
+  await stage('push', () => notifyIngested(valid, written));
   return {
     stored: written.stored,
     duplicates: valid.length - written.stored,

@@ -8,6 +8,7 @@ import { ensureRedisConnected } from '../redis/index.js';
 import { EmfBuffer } from './emf.js';
 import { storeFleetGauges } from './fleet.js';
 import { readConsumerLag, recordAndEvaluate, type LagAdmin } from './lag.js';
+import { notifyCollected } from './notify.js';
 import { readActiveDrivers, readActiveTrips, readConnections, readDeadLetters, readDefaultRows, readEventsInWindow, readRisk, RISK_BANDS } from './queries.js';
 import { labelSetKey, type MetricFamilyJson } from './registry.js';
 
@@ -218,6 +219,7 @@ export async function collectAndPublish(options: CollectOptions = {}): Promise<C
   }
   emf.flush();
   await storeFleetGauges(report.families);
+  await notifyCollected(report, options.groupId ?? getConfig().kafka.consumerGroup);
   return report;
 }
 

@@ -11,6 +11,7 @@ import { topReasons } from './explain.js';
 import { FEATURE_NAMES, type Features } from './features.js';
 import { driversScored, inferenceBatchDuration, riskScores, runPhaseDuration, scorePsi } from './metrics.js';
 import { getRiskModel, toInputRows, type RiskModel } from './model.js';
+import { notifyScored } from './notify.js';
 import { listDriverFeatures, writeScores, type DriverFeatureRow, type ScoreWrite } from './queries.js';
 import { distribution, populationStabilityIndex, probabilityToScore } from './score.js';
 
@@ -106,6 +107,7 @@ export async function scoreDrivers(request: ScoringRequest = {}): Promise<Scorin
     psi,
   };
   record(report, scores, model);
+  await notifyScored(report, rows, drivers);
   return report;
 }
 

@@ -41,7 +41,7 @@ describe('the operations console in a real browser', () => {
         DATABASE_URL: url,
         // Its own key space: this database's ids are the same as other databases' (driver 1, ...).
         CACHE_PREFIX: `${process.env.CACHE_PREFIX ?? 'tele-test'}-console-${randomBytes(3).toString('hex')}`,
-        CONSOLE_PUSH_URL: `ws://localhost:${websocketPort}`,
+        PUSH_ENDPOINT: `http://localhost:${websocketPort}`,
       },
     });
     // Scores and premiums for the driver page and the risk tiles, as the hourly run would.

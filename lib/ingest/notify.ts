@@ -1,0 +1,77 @@
+import { getConfig } from '../config/index.js';
+import { getLogger } from '../logger/index.js';
+import {
+  addFleetCounters,
+  driverTopic,
+  findTripSummaries,
+  fleetCountersMessage,
+  FLEET_TOPIC,
+  publishMany,
+  tripTopic,
+  type Publication,
+  type TripData,
+  type TripSummaryRow,
+} from '../push/index.js';
+import { withinMs } from '../push/deadline.js';
+import { SAFETY_EVENT_TYPES } from '../vocabulary/index.js';
+import type { ValidRecord } from './records.js';
+import type { TelematicsEvent } from './schema.js';
+
+/**
+ * What an ingested batch tells the live console (lib/push), from what the batch already knows:
+ * its events (trip starts and ends, harsh and speeding events) and its counts. Sent after the
+ * batch is committed, within the push deadline, and never failing the batch.
+ *
+ *   trip.started / trip.ended   on fleet, driver:<id> and trip:<id>
+ *   event.harsh                 on driver:<id> and trip:<id>
+ *   fleet.counters              on fleet, at most once a second fleet-wide (lib/push/counters.ts)
+ *
+ * Events are pushed at least once: a redelivered batch that stored nothing new pushes no events,
+ * one that was partly stored before may push some again (tripId and ts identify them).
+ */
+
+const SAFETY_EVENTS: ReadonlySet<string> = new Set(SAFETY_EVENT_TYPES);
+
+export interface IngestedBatch {
+  stored: number;
+  deadLettered: number;
+}
+
+export async function notifyIngested(valid: readonly ValidRecord[], batch: IngestedBatch, now: number = Date.now()): Promise<void> {
+  if (batch.stored === 0 && batch.deadLettered === 0) return;
+  try {
+    const events = batch.stored > 0 ? valid.map((r) => r.event) : [];
+    const starts = events.filter((e) => e.event_type === 'trip_start' && e.trip_id);
+    const ends = events.filter((e) => e.event_type === 'trip_end' && e.trip_id);
+    const publications: Publication[] = [];
+
+    const taken = await addFleetCounters({ events: batch.stored, tripsStarted: starts.length, tripsEnded: ends.length, deadLettered: batch.deadLettered }, now);
+    if (taken) publications.push({ topic: FLEET_TOPIC, type: 'fleet.counters', data: fleetCountersMessage(taken) });
+
+    for (const e of starts) publications.push(...onTripTopics(e, { type: 'trip.started', data: { tripId: tripIdOf(e), driverId: e.driver_id, startedAt: e.ts } }));
+    const summaries = ends.length > 0 ? await withinMs(findTripSummaries(ends.map(tripIdOf)), getConfig().push.publishDeadlineMs, () => new Map<string, TripSummaryRow>()) : new Map<string, TripSummaryRow>();
+    for (const e of ends) publications.push(...onTripTopics(e, { type: 'trip.ended', data: endedTrip(e, summaries.get(tripIdOf(e))) }));
+
+    for (const e of events) {
+      if (!SAFETY_EVENTS.has(e.event_type)) continue;
+      const data = { tripId: e.trip_id ?? null, driverId: e.driver_id, eventType: e.event_type, ts: e.ts, lat: e.lat, lon: e.lon };
+      publications.push({ topic: driverTopic(e.driver_id), type: 'event.harsh', data });
+      if (e.trip_id) publications.push({ topic: tripTopic(e.trip_id), type: 'event.harsh', data });
+    }
+    await publishMany(publications);
+  } catch (error) {
+    getLogger().warn('push: notifying an ingested batch failed', { error });
+  }
+}
+
+const tripIdOf = (e: TelematicsEvent): string => (e.trip_id ?? '').toLowerCase();
+
+function onTripTopics(e: TelematicsEvent, message: { type: 'trip.started' | 'trip.ended'; data: TripData }): Publication[] {
+  return [FLEET_TOPIC, driverTopic(e.driver_id), tripTopic(tripIdOf(e))].map((topic) => ({ topic, ...message }));
+}
+
+/** The trip as stored (start, distance); without them (startedAt null) when the row could not be read in time. */
+function endedTrip(e: TelematicsEvent, trip: TripSummaryRow | undefined): TripData {
+  if (!trip) return { tripId: tripIdOf(e), driverId: e.driver_id, startedAt: null, endedAt: e.ts };
+  return { tripId: trip.id, driverId: trip.driver_id, startedAt: trip.started_at, endedAt: trip.ended_at ?? e.ts, distanceKm: trip.distance_km };
+}

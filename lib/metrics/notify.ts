@@ -1,0 +1,56 @@
+import { getLogger } from '../logger/index.js';
+import { FLEET_TOPIC, publishMany, type Publication, type PushData } from '../push/index.js';
+import type { CollectReport } from './collect.js';
+import type { MetricFamilyJson } from './registry.js';
+
+/**
+ * What a collect-metrics run tells the live console (lib/push) on `fleet`: `metrics.lag`, the
+ * ingestion group's lag per partition (when Kafka answered), and `metrics.gauges`, the business
+ * gauges (null where a source could not be read). Never fails the run.
+ */
+
+/** The business gauges the console shows, by the name it reads them under. */
+const GAUGES = {
+  activeDrivers: 'telematics_active_drivers',
+  activeTrips: 'telematics_active_trips',
+  eventsPerSecond: 'telematics_events_per_second',
+  riskScoreAvg: 'telematics_risk_score_avg',
+  deadLettersLastHour: 'telematics_dead_letters_last_hour',
+  defaultPartitionRows: 'telematics_events_default_partition_rows',
+} as const;
+
+export async function notifyCollected(report: Pick<CollectReport, 'families' | 'collectedAt'>, groupId: string): Promise<void> {
+  try {
+    const family = (name: string) => report.families.find((f) => f.name === name);
+    const publications: Publication[] = [{ topic: FLEET_TOPIC, type: 'metrics.gauges', data: gaugesOf(family, report.collectedAt) }];
+    const lag = lagOf(family('kafka_consumer_lag_messages'), family('kafka_consumer_lag_seconds'), groupId);
+    if (lag) publications.push({ topic: FLEET_TOPIC, type: 'metrics.lag', data: lag });
+    await publishMany(publications);
+  } catch (error) {
+    getLogger().warn('push: notifying collected metrics failed', { error });
+  }
+}
+
+type FamilyOf = (name: string) => MetricFamilyJson | undefined;
+
+function gaugesOf(family: FamilyOf, collectedAt: string): PushData['metrics.gauges'] {
+  const first = (name: string) => family(name)?.values[0]?.value ?? null;
+  const bands = family('telematics_drivers_by_risk_band')?.values;
+  return {
+    ...Object.fromEntries(Object.entries(GAUGES).map(([key, name]) => [key, first(name)])),
+    driversByRiskBand: bands ? Object.fromEntries(bands.map((v) => [String(v.labels.band), v.value])) : null,
+    collectedAt: Date.parse(collectedAt),
+  };
+}
+
+function lagOf(messages: MetricFamilyJson | undefined, seconds: MetricFamilyJson | undefined, groupId: string): PushData['metrics.lag'] | undefined {
+  if (!messages) return undefined;
+  const secondsOf = new Map((seconds?.values ?? []).map((v) => [`${v.labels.topic}/${v.labels.partition}`, v.value]));
+  const partitions = messages.values.map((v) => ({
+    topic: String(v.labels.topic),
+    partition: Number(v.labels.partition),
+    lag: v.value,
+    lagSeconds: secondsOf.get(`${v.labels.topic}/${v.labels.partition}`) ?? 0,
+  }));
+  return { groupId: String(messages.values[0]?.labels.group ?? groupId), total: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
+}
