@@ -3,10 +3,10 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../lib/db/migrate.js';
 import { DEMO_ADMIN, DEMO_DRIVER_PASSWORD, seedDatabase, startOfUtcDay } from '../../../lib/seed/index.js';
-import { buildConsole } from '../../../scripts/console/build.mjs';
 import { formatCount, formatKm, formatMoney, formatScore } from '../../../web/console/format.js';
 import { databaseUrl, TEST_DATABASE_URL, testSql, withSql } from '../../helpers/db.js';
 import { freePort } from '../../helpers/net.js';
+import { scheduledEvent } from '../../../scripts/lib/events.js';
 import { startOffline, type OfflineServer } from '../offline-server.js';
 import { findChromium, launchChromium, screenshot, watchProblems } from './browser.js';
 
@@ -27,7 +27,8 @@ describe('the operations console in a real browser', () => {
   let problems: string[];
 
   beforeAll(async () => {
-    const [chromium] = await Promise.all([findChromium(), buildConsole()]);
+    // The console's assets are built by the global setup (test/global-setup.ts).
+    const chromium = await findChromium();
     await withSql(TEST_DATABASE_URL, (admin) => admin`CREATE DATABASE ${admin(databaseName)}`);
     await migrate({ databaseUrl: url });
     // The demo dataset's generator and logins, small: a few drivers over the last three days.
@@ -159,16 +160,38 @@ describe('the operations console in a real browser', () => {
     const start = Date.now() - 60_000;
     const events = Array.from({ length: 25 }, (_, i) => ({
       event_id: randomUUID(), ts: new Date(start + i * 1000).toISOString(), driver_id: driver?.driver_id, vehicle_id: driver?.vehicle_id, trip_id: tripId,
-      event_type: 'position', lat: 52.52 + i * 0.0005, lon: 13.405 + i * 0.0005, speed_kmh: 40,
+      event_type: i === 0 ? 'trip_start' : i === 24 ? 'trip_end' : 'position', lat: 52.52 + i * 0.0005, lon: 13.405 + i * 0.0005, speed_kmh: 40,
     }));
     const posted = await fetch(`${offline.httpUrl}/api/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ events }) });
     expect(posted.status, await posted.text()).toBe(200);
 
     // Evaluated in the page (this file is compiled without the DOM's types).
     await page.waitForFunction(`Number(document.querySelector('[data-tile="live_events"]')?.getAttribute('data-value')) >= ${before + events.length}`);
-    await page.waitForSelector('[data-table="live-trips"]');
+    await page.waitForFunction(`document.querySelector('[data-table="live-trips"] tbody tr td:nth-child(4)')?.textContent?.endsWith('UTC') === true`);
+    const trips = await page.$$eval('[data-table="live-trips"] tbody tr', (rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)));
+
+    // Its own cache prefix keeps other suites' ingestion out of these fleet-wide counters.
     expect(Number((await tile('live_events')).value)).toBe(before + events.length);
-    expect(await page.$eval('[data-table="live-trips"]', (element) => element.textContent)).toContain(tripId.slice(0, 8));
+    expect([(await tile('live_trips_started')).value, (await tile('live_trips_ended')).value]).toEqual(['1', '1']);
+    expect(trips.map((cells) => cells.slice(0, 2))).toEqual([[tripId.slice(0, 8), String(driver?.driver_id)]]);
+    expect(trips[0]?.[3]).not.toBe('on the road');
+    await screenshot(page, 'live-trips');
+  });
+
+  it('shows the consumer lag per partition that a collect-metrics run pushes, as GET /metrics reports it', async () => {
+    const collect = await fetch(`${offline.lambdaUrl}/2015-03-31/functions/telematics-test-collect-metrics/invocations`, { method: 'POST', body: JSON.stringify(scheduledEvent('collect-metrics')) });
+    expect(collect.status, await collect.text()).toBe(200);
+    await page.waitForSelector('[data-table="lag"]');
+    const shown = await page.$$eval('[data-table="lag"] tbody tr', (rows) => rows.map((row) => [...row.children].slice(0, 3).map((cell) => cell.textContent)));
+    const token = await page.evaluate(`JSON.parse(sessionStorage.getItem('telematics-console-session')).token`);
+    const metrics = await (await fetch(`${offline.httpUrl}/metrics`, { headers: { authorization: `Bearer ${String(token)}` } })).text();
+    const reported = [...metrics.matchAll(/^kafka_consumer_lag_messages\{([^}]*)\} (\S+)$/gm)].map(([, labels = '', value = '']) => {
+      const label = (name: string) => new RegExp(`${name}="([^"]*)"`).exec(labels)?.[1] ?? '';
+      return [label('topic'), label('partition'), formatCount(Number(value))];
+    });
+
+    expect(reported.length).toBeGreaterThan(0);
+    expect(shown).toEqual(reported.sort((a, b) => a[0]!.localeCompare(b[0]!) || Number(a[1]) - Number(b[1])));
     await screenshot(page, 'live');
   });
 
