@@ -52,3 +52,36 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+/*
+ * Reading the page. The callbacks run in the browser; they are written as expressions because this
+ * project's TypeScript is compiled for Node, without the DOM's types.
+ */
+
+async function evaluate<T>(page: Page, expression: string): Promise<T> {
+  return (await page.evaluate(expression)) as T;
+}
+
+/** An attribute of the first element matching `selector` (null if either is missing). */
+export function attributeOf(page: Page, selector: string, name: string): Promise<string | null> {
+  return evaluate(page, `document.querySelector(${JSON.stringify(selector)})?.getAttribute(${JSON.stringify(name)}) ?? null`);
+}
+
+/** The text of the first element matching `selector` (null if none). */
+export function textOf(page: Page, selector: string): Promise<string | null> {
+  return evaluate(page, `document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`);
+}
+
+export function countOf(page: Page, selector: string): Promise<number> {
+  return evaluate(page, `document.querySelectorAll(${JSON.stringify(selector)}).length`);
+}
+
+/** The cells' text of each body row of a table. */
+export function rowsOf(page: Page, tableSelector: string): Promise<string[][]> {
+  return evaluate(page, `[...document.querySelectorAll(${JSON.stringify(`${tableSelector} tbody tr`)})].map((row) => [...row.children].map((cell) => cell.textContent))`);
+}
+
+/** Every drawn route: its trip and how many points its polyline has (as the browser parsed them). */
+export function polylinesOf(page: Page): Promise<{ tripId: string; points: number }[]> {
+  return evaluate(page, `[...document.querySelectorAll('polyline[data-trip-id]')].map((line) => ({ tripId: line.getAttribute('data-trip-id'), points: line.points.numberOfItems }))`);
+}

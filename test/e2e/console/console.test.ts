@@ -8,7 +8,7 @@ import { databaseUrl, TEST_DATABASE_URL, testSql, withSql } from '../../helpers/
 import { freePort } from '../../helpers/net.js';
 import { scheduledEvent } from '../../../scripts/lib/events.js';
 import { startOffline, type OfflineServer } from '../offline-server.js';
-import { findChromium, launchChromium, screenshot, watchProblems } from './browser.js';
+import { attributeOf, countOf, findChromium, launchChromium, polylinesOf, rowsOf, screenshot, textOf, watchProblems } from './browser.js';
 
 /**
  * The console in a real browser (headless Chromium) against serverless-offline on a freshly
@@ -63,7 +63,8 @@ describe('the operations console in a real browser', () => {
 
   const ready = (section: string) => page.waitForSelector(`[data-section="${section}"][data-state="ready"]`);
   const tile = (name: string) =>
-    page.$eval(`[data-tile="${name}"]`, (element) => ({ value: element.getAttribute('data-value'), text: element.querySelector('.tile-value')?.textContent ?? '' }));
+    Promise.all([attributeOf(page, `[data-tile="${name}"]`, 'data-value'), textOf(page, `[data-tile="${name}"] .tile-value`)]).then(([value, text]) => ({ value, text }));
+  const period = async () => ({ from: (await attributeOf(page, '[data-period-from]', 'data-period-from')) ?? '', to: (await attributeOf(page, '[data-period-to]', 'data-period-to')) ?? '' });
 
   it('signs in as the seeded admin and shows the fleet tiles with the figures of the database', async () => {
     await page.goto(`${offline.httpUrl}/console`);
@@ -71,8 +72,7 @@ describe('the operations console in a real browser', () => {
     await page.type('#password', DEMO_ADMIN.password);
     await page.click('#sign-in');
     await ready('summary');
-    const from = await page.$eval('[data-period-from]', (element) => element.getAttribute('data-period-from') ?? '');
-    const to = await page.$eval('[data-period-to]', (element) => element.getAttribute('data-period-to') ?? '');
+    const { from, to } = await period();
     const [expected] = await sql<{ drivers_total: number; drivers_active: number; vehicles: number; policies_active: number; trips_active: number; trips: number; drivers_driving: number; distance_km: number; events: number; avg_risk_score: number | null; scored_drivers: number }[]>`
       WITH latest AS (SELECT DISTINCT ON (driver_id) score FROM risk_scores ORDER BY driver_id, scored_at DESC)
       SELECT (SELECT count(*) FROM drivers)::int AS drivers_total,
@@ -102,16 +102,15 @@ describe('the operations console in a real browser', () => {
 
   it('draws trip activity and the risk distribution as charts, and lists the safety events of the period', async () => {
     await Promise.all([ready('trip-activity'), ready('risk-distribution'), ready('safety-events')]);
-    const from = await page.$eval('[data-period-from]', (element) => element.getAttribute('data-period-from') ?? '');
-    const to = await page.$eval('[data-period-to]', (element) => element.getAttribute('data-period-to') ?? '');
+    const { from, to } = await period();
     const [safety] = await sql<{ events: number }[]>`
       SELECT count(*)::int AS events FROM telematics_events
       WHERE event_type IN ('harsh_braking', 'harsh_acceleration', 'harsh_cornering', 'speeding')
         AND ts >= ${from}::text::timestamptz AND ts < ${to}::text::timestamptz`;
 
-    for (const chart of ['trip-activity', 'risk-distribution']) expect(await page.$$(`[data-chart="${chart}"] canvas`), chart).not.toHaveLength(0);
-    expect(await page.$eval('[data-table="safety-events"]', (element) => element.getAttribute('data-total'))).toBe(String(safety?.events));
-    expect(await page.$$eval('[data-table="safety-events"] tbody tr', (rows) => rows.length)).toBe(4);
+    for (const chart of ['trip-activity', 'risk-distribution']) expect(await countOf(page, `[data-chart="${chart}"] canvas`), chart).toBeGreaterThan(0);
+    expect(await attributeOf(page, '[data-table="safety-events"]', 'data-total')).toBe(String(safety?.events));
+    expect(await rowsOf(page, '[data-table="safety-events"]')).toHaveLength(4);
     await screenshot(page, 'fleet');
   });
 
@@ -122,7 +121,7 @@ describe('the operations console in a real browser', () => {
     await ready('drivers');
     await page.click(`a[data-driver-id="${driverId}"]`);
     await Promise.all([ready('profile'), ready('risk'), ready('premium'), ready('trips')]);
-    const drawn = await page.$$eval('polyline[data-trip-id]', (lines) => lines.map((line) => ({ tripId: line.getAttribute('data-trip-id') ?? '', points: (line as unknown as { points: { numberOfItems: number } }).points.numberOfItems })));
+    const drawn = await polylinesOf(page);
     const trips = await sql<{ id: string; points: number }[]>`
       SELECT t.id, (SELECT count(*) FROM telematics_events e WHERE e.trip_id = t.id AND e.lat IS NOT NULL AND e.lon IS NOT NULL)::int AS points
       FROM trips t WHERE t.driver_id = ${driverId} ORDER BY t.started_at DESC, t.id DESC LIMIT 5`;
@@ -131,21 +130,21 @@ describe('the operations console in a real browser', () => {
 
     expect(trips.length).toBeGreaterThan(0);
     expect(drawn).toEqual(trips.filter((trip) => trip.points > 0).map((trip) => ({ tripId: trip.id, points: trip.points })));
-    expect(await page.$eval('[data-premium]', (element) => element.querySelector('strong')?.textContent)).toBe(formatMoney(premium?.final_amount ?? Number.NaN));
-    expect(await page.$eval('[data-score]', (element) => element.querySelector('strong')?.textContent)).toBe(formatScore(score?.score ?? null));
-    expect(await page.$$('[data-chart="score-history"] canvas')).not.toHaveLength(0);
+    expect(await textOf(page, '[data-premium] strong')).toBe(formatMoney(premium?.final_amount ?? Number.NaN));
+    expect(await textOf(page, '[data-score] strong')).toBe(formatScore(score?.score ?? null));
+    expect(await countOf(page, '[data-chart="score-history"] canvas')).toBeGreaterThan(0);
     await screenshot(page, 'driver');
   });
 
   it('shows the cache counters and invalidates a group in every instance', async () => {
     await page.click('nav a[href="#/cache"]');
     await ready('cache-stats');
-    expect(await page.$$eval('[data-table="cache-stats"] tbody tr', (rows) => rows.map((row) => row.firstElementChild?.textContent))).toContain('dashboard');
+    expect((await rowsOf(page, '[data-table="cache-stats"]')).map((cells) => cells[0])).toContain('dashboard');
     await page.type('#invalidate-group', 'dashboard');
     await page.click('[data-section="invalidate"] button[type="submit"]');
     await page.waitForSelector('#invalidate-outcome .ok');
 
-    expect(await page.$eval('#invalidate-outcome', (element) => element.textContent)).toBe('Invalidated group dashboard in every instance.');
+    expect(await textOf(page, '#invalidate-outcome')).toBe('Invalidated group dashboard in every instance.');
     await screenshot(page, 'cache');
   });
 
@@ -168,7 +167,7 @@ describe('the operations console in a real browser', () => {
     // Evaluated in the page (this file is compiled without the DOM's types).
     await page.waitForFunction(`Number(document.querySelector('[data-tile="live_events"]')?.getAttribute('data-value')) >= ${before + events.length}`);
     await page.waitForFunction(`document.querySelector('[data-table="live-trips"] tbody tr td:nth-child(4)')?.textContent?.endsWith('UTC') === true`);
-    const trips = await page.$$eval('[data-table="live-trips"] tbody tr', (rows) => rows.map((row) => [...row.children].map((cell) => cell.textContent)));
+    const trips = await rowsOf(page, '[data-table="live-trips"]');
 
     // Its own cache prefix keeps other suites' ingestion out of these fleet-wide counters.
     expect(Number((await tile('live_events')).value)).toBe(before + events.length);
@@ -182,7 +181,7 @@ describe('the operations console in a real browser', () => {
     const collect = await fetch(`${offline.lambdaUrl}/2015-03-31/functions/telematics-test-collect-metrics/invocations`, { method: 'POST', body: JSON.stringify(scheduledEvent('collect-metrics')) });
     expect(collect.status, await collect.text()).toBe(200);
     await page.waitForSelector('[data-table="lag"]');
-    const shown = await page.$$eval('[data-table="lag"] tbody tr', (rows) => rows.map((row) => [...row.children].slice(0, 3).map((cell) => cell.textContent)));
+    const shown = (await rowsOf(page, '[data-table="lag"]')).map((cells) => cells.slice(0, 3));
     const token = await page.evaluate(`JSON.parse(sessionStorage.getItem('telematics-console-session')).token`);
     const metrics = await (await fetch(`${offline.httpUrl}/metrics`, { headers: { authorization: `Bearer ${String(token)}` } })).text();
     const reported = [...metrics.matchAll(/^kafka_consumer_lag_messages\{([^}]*)\} (\S+)$/gm)].map(([, labels = '', value = '']) => {
