@@ -13,15 +13,15 @@ export function renderCache(context: ViewContext): void {
       section('cache-stats', 'Counters', async () => {
         const stats = await api.get<CacheStats>('/api/v1/admin/cache/stats');
         const names = Object.keys(stats.caches).sort();
-        const count = (value: number | null | undefined) => (value === null || value === undefined ? '–' : formatCount(value));
         return [
           h('p', { class: 'muted' }, `breaker ${stats.breaker} · invalidation bus ${stats.bus} · ${formatCount(stats.pending_invalidations)} invalidations pending`),
           table(
             ['cache', 'L1 hits', 'L2 hits', 'misses', 'hit ratio', 'loads', 'invalidations', 'errors'],
-            names.map((name) => {
-              const c = stats.caches[name] ?? {};
-              const ratio = c.hit_ratio;
-              return [name, count(c.l1_hits), count(c.l2_hits), count(c.misses), ratio === null || ratio === undefined ? '–' : `${(ratio * 100).toFixed(1)} %`, count(c.loads), count(c.invalidations), count(c.errors)];
+            names.flatMap((name) => {
+              const c = stats.caches[name];
+              if (!c) return [];
+              const ratio = c.hit_ratio === null ? '–' : `${(c.hit_ratio * 100).toFixed(1)} %`;
+              return [[name, formatCount(c.l1_hits), formatCount(c.l2_hits), formatCount(c.misses), ratio, formatCount(c.loads), formatCount(c.invalidations), formatCount(c.errors)]];
             }),
             { 'data-table': 'cache-stats' },
           ),

@@ -3,7 +3,7 @@ import { timeLine } from '../charts.js';
 import { h, svg, table } from '../dom.js';
 import { formatCount, formatDuration, formatFactor, formatInstant, formatKm, formatMoney, formatName, formatScore } from '../format.js';
 import { projectRoute, svgPoints } from '../route-shape.js';
-import type { CursorPage, DriverDetail, Premium, RiskReason, RiskScore, Trip, TripWithEvents } from '../types.js';
+import type { DriverDetail, Premium, RiskHistoryPage, RiskReason, RiskScore, TripPage, TripWithEvents } from '../types.js';
 import type { ViewContext } from './context.js';
 import { section } from './section.js';
 
@@ -39,7 +39,7 @@ export function renderDriver(context: ViewContext, driverId: number): void {
       section('risk', 'Risk score', async () => {
         const [current, history] = await Promise.all([
           notYet(api.get<RiskScore>(`${base}/risk`), 'risk_score_not_found'),
-          api.get<CursorPage<RiskScore>>(`${base}/risk/history`, { limit: 100 }),
+          api.get<RiskHistoryPage>(`${base}/risk/history`, { limit: 100 }),
         ]);
         if (current === null) return h('p', { class: 'muted' }, 'Not scored yet: scoring runs hourly.');
         const chart = h('div', { class: 'chart', 'data-chart': 'score-history' });
@@ -68,7 +68,7 @@ export function renderDriver(context: ViewContext, driverId: number): void {
       }),
     ),
     section('trips', 'Recent trips', async () => {
-      const trips = await api.get<CursorPage<Trip>>(`${base}/trips`, { limit: RECENT_TRIPS });
+      const trips = await api.get<TripPage>(`${base}/trips`, { limit: RECENT_TRIPS });
       if (trips.items.length === 0) return h('p', { class: 'muted' }, 'No trips yet.');
       const details = await Promise.all(trips.items.map((trip) => api.get<TripWithEvents>(`/api/v1/trips/${trip.id}`)));
       return h('div', { class: 'routes' }, ...details.map(routeCard));

@@ -1,6 +1,6 @@
 import { h, table } from '../dom.js';
 import { formatScore } from '../format.js';
-import type { DriverSummary, OffsetPage } from '../types.js';
+import type { DriverPage } from '../types.js';
 import type { ViewContext } from './context.js';
 import { section } from './section.js';
 
@@ -29,7 +29,7 @@ export function renderDrivers(context: ViewContext, params: URLSearchParams): vo
   root.replaceChildren(
     h('div', { class: 'view-header' }, h('h1', {}, 'Drivers'), form),
     section('drivers', 'By risk score', async () => {
-      const result = await api.get<OffsetPage<DriverSummary>>('/api/v1/drivers', {
+      const result = await api.get<DriverPage>('/api/v1/drivers', {
         sort: 'risk_score', page, page_size: PAGE_SIZE, ...(name ? { name } : {}),
       });
       return [
