@@ -44,7 +44,7 @@ export function renderDriver(context: ViewContext, driverId: number): void {
         if (current === null) return h('p', { class: 'muted' }, 'Not scored yet: scoring runs hourly.');
         const chart = h('div', { class: 'chart', 'data-chart': 'score-history' });
         const points = [...history.items].reverse();
-        timeLine(chart, '', points.map((p) => p.scored_at), { label: 'score', values: points.map((p) => p.score) }, [0, 100]);
+        timeLine(chart, points.map((p) => p.scored_at), { label: 'score', values: points.map((p) => p.score) }, [0, 100]);
         return [
           h('p', { class: 'score', 'data-score': current.score }, h('strong', {}, formatScore(current.score)), ` ${current.risk_band} · ${current.model_version} · ${formatInstant(current.scored_at)}`),
           reasonsList(current.reasons),

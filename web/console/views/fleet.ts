@@ -52,13 +52,13 @@ export function renderFleet(context: ViewContext, days: number): void {
       section('trip-activity', 'Trips per day', async () => {
         const activity = await api.get<TripActivity>('/api/v1/admin/dashboard/trip-activity', { days: Math.max(days, 7) });
         const chart = h('div', { class: 'chart', 'data-chart': 'trip-activity' });
-        dailyBars(chart, '', activity.days.map((d) => d.day), { label: 'trips', values: activity.days.map((d) => d.trips) });
+        dailyBars(chart, activity.days.map((d) => d.day), { label: 'trips', values: activity.days.map((d) => d.trips) });
         return chart;
       }),
       section('risk-distribution', 'Risk distribution', async () => {
         const distribution = await api.get<RiskDistribution>('/api/v1/admin/dashboard/risk-distribution');
         const chart = h('div', { class: 'chart', 'data-chart': 'risk-distribution' });
-        categoryBars(chart, '', distribution.buckets.map((b) => `${b.from_score}`), { label: 'drivers', values: distribution.buckets.map((b) => b.drivers), color: '#9333ea' });
+        categoryBars(chart, distribution.buckets.map((b) => `${b.from_score}`), { label: 'drivers', values: distribution.buckets.map((b) => b.drivers), color: '#9333ea' });
         return [
           chart,
           h('p', { class: 'muted' }, `${formatCount(distribution.scored_drivers)} scored drivers: `, distribution.bands.map((b) => `${b.band} ${formatCount(b.drivers)}`).join(', ')),
