@@ -57,7 +57,7 @@ export function timeLine(container: HTMLElement, instants: readonly string[], se
     {
       tzDate: utc,
       // A single score has no span: show the days around it rather than uPlot's years.
-      scales: { x: { time: true, ...(xs.length === 1 ? { range: (_u, min, max) => [min - DAY_S, max + DAY_S] } : {}) }, y: { range } },
+      scales: { x: { time: true, ...(xs.length === 1 && xs[0] !== undefined ? { auto: false, range: [xs[0] - DAY_S, xs[0] + DAY_S] } : {}) }, y: { range } },
       axes: [{}, { size: 50 }],
       series: [{}, { label: series.label, stroke: series.color ?? ACCENT, width: 2, points: { show: true, size: 6 } }],
     },
