@@ -6,7 +6,8 @@ import { renderCache } from './views/cache.js';
 import type { ViewContext } from './views/context.js';
 import { renderDriver } from './views/driver.js';
 import { renderDrivers } from './views/drivers.js';
-import { PERIOD_DAYS, renderFleet } from './views/fleet.js';
+import { periodDays } from './period.js';
+import { renderFleet } from './views/fleet.js';
 import { renderLive } from './views/live.js';
 import { renderLogin } from './views/login.js';
 
@@ -73,10 +74,7 @@ function route(): void {
   else if (path === '/drivers') renderDrivers(context, params);
   else if (path === '/cache') renderCache(context);
   else if (path === '/live') renderLive(context);
-  else {
-    const days = Number(params.get('days'));
-    renderFleet(context, (PERIOD_DAYS as readonly number[]).includes(days) ? days : 7);
-  }
+  else renderFleet(context, periodDays(params.get('days')));
 }
 
 window.addEventListener('hashchange', route);

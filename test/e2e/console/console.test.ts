@@ -66,6 +66,17 @@ describe('the operations console in a real browser', () => {
     Promise.all([attributeOf(page, `[data-tile="${name}"]`, 'data-value'), textOf(page, `[data-tile="${name}"] .tile-value`)]).then(([value, text]) => ({ value, text }));
   const period = async () => ({ from: (await attributeOf(page, '[data-period-from]', 'data-period-from')) ?? '', to: (await attributeOf(page, '[data-period-to]', 'data-period-to')) ?? '' });
 
+  it("refuses a driver's login: the console is for admins", async () => {
+    await page.goto(`${offline.httpUrl}/console`);
+    await page.type('#username', 'driver0001');
+    await page.type('#password', DEMO_DRIVER_PASSWORD);
+    await page.click('#sign-in');
+    await page.waitForSelector('.login .problem');
+
+    expect(await textOf(page, '.login .problem')).toBe('The console is for admins; drivers use the driver app. (admin_required)');
+    expect(await countOf(page, 'nav')).toBe(0);
+  });
+
   it('signs in as the seeded admin and shows the fleet tiles with the figures of the database', async () => {
     await page.goto(`${offline.httpUrl}/console`);
     await page.type('#username', DEMO_ADMIN.username);

@@ -1,19 +1,10 @@
 import { categoryBars, dailyBars } from '../charts.js';
 import { h, table, tile } from '../dom.js';
 import { formatCount, formatInstant, formatKm, formatName, formatScore } from '../format.js';
+import { fleetPeriod, PERIOD_DAYS } from '../period.js';
 import type { DashboardSummary, RiskDistribution, SafetyEvents, TripActivity } from '../types.js';
 import type { ViewContext } from './context.js';
 import { section } from './section.js';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-export const PERIOD_DAYS = [1, 7, 14, 30] as const;
-
-/** The period the fleet view shows: `days` before the start of the next UTC hour (as the API's defaults end). */
-export function fleetPeriod(days: number, now = Date.now()): { from: string; to: string } {
-  const to = Math.floor(now / HOUR_MS) * HOUR_MS + HOUR_MS;
-  return { from: new Date(to - days * DAY_MS).toISOString(), to: new Date(to).toISOString() };
-}
 
 export function renderFleet(context: ViewContext, days: number): void {
   const { api, root } = context;
