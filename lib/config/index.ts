@@ -127,10 +127,11 @@ const EnvSchema = z.object({
   // (serverless-offline serves it on its websocket port locally; deployed stages get the API's
   // https://<api>.execute-api.<region>.amazonaws.com/<stage> from serverless.yml).
   PUSH_ENDPOINT: url(['http:', 'https:']).default('http://localhost:3001'),
-  // One PostToConnection: a connection that takes longer is skipped for this message (counted).
-  PUSH_POST_TIMEOUT_MS: int(5, 30_000).default(100),
+  // One PostToConnection, from its HTTP request on: a connection that takes longer is skipped for
+  // this message (counted).
+  PUSH_POST_TIMEOUT_MS: int(5, 30_000).default(1000),
   // One publish call as a whole: what it may add to its caller (an ingest batch, a scoring run).
-  PUSH_PUBLISH_DEADLINE_MS: int(10, 60_000).default(1000),
+  PUSH_PUBLISH_DEADLINE_MS: int(10, 60_000).default(2000),
   PUSH_CONCURRENCY: int(1, 1000).default(64),
   // Connection and subscription entries in Redis expire this long after the connection's last
   // message (API Gateway closes any connection after 2 hours).

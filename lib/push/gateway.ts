@@ -26,17 +26,23 @@ function gatewayClient(): ApiGatewayManagementApiClient {
       endpoint: push.endpoint,
       region: s3.region,
       maxAttempts: 1,
-      requestHandler: { httpAgent: new HttpAgent(agentOptions), httpsAgent: new HttpsAgent(agentOptions) },
+      // The per-post requestTimeout is an error, not the handler's default warning.
+      requestHandler: { httpAgent: new HttpAgent(agentOptions), httpsAgent: new HttpsAgent(agentOptions), throwOnRequestTimeout: true },
       ...(push.localCredentials ? { credentials: LOCAL_CREDENTIALS } : {}),
     });
   }
   return client;
 }
 
-/** Posts `data` to a connection, giving up after `timeoutMs`. Never throws. */
-export async function postToConnection(connectionId: string, data: Uint8Array, timeoutMs: number): Promise<{ outcome: PostOutcome; error?: unknown }> {
+/**
+ * Posts `data` to a connection. Gives up when the request has been silent for `timeoutMs` (the
+ * HTTP handler's timer on the socket, which leaves out the post's wait for this instance's CPU) or
+ * when `signal` aborts (the publisher's deadline; one signal shared by every post of a publish: a
+ * timer per post cost as much again as the post's own work in the SDK). Never throws.
+ */
+export async function postToConnection(connectionId: string, data: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<{ outcome: PostOutcome; error?: unknown }> {
   try {
-    await gatewayClient().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+    await gatewayClient().send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }), { abortSignal: signal, requestTimeout: timeoutMs });
     return { outcome: 'delivered' };
   } catch (error) {
     return { outcome: classify(error), error };

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { withinMs } from './deadline.js';
@@ -9,10 +10,10 @@ import { pushDeliveries, pushPublishDuration, pushPublishErrors } from './metric
 /**
  * `publish(topic, type, data)`: what any function calls to push a message to the topic's
  * subscribers. It reads the subscribers from Redis, posts the message to each connection through
- * the API Gateway Management API (PUSH_CONCURRENCY at a time, each post bounded by
- * PUSH_POST_TIMEOUT_MS), forgets the connections that answer 410 Gone, and returns within
- * PUSH_PUBLISH_DEADLINE_MS whatever the connections do: posts not started by then are skipped,
- * posts still running are abandoned. It never throws: a caller (an ingest batch, a scoring run)
+ * the API Gateway Management API (PUSH_CONCURRENCY at a time, each post given up after
+ * PUSH_POST_TIMEOUT_MS from its request), forgets the connections that answer 410 Gone, and
+ * returns within PUSH_PUBLISH_DEADLINE_MS whatever the connections do: posts not started by then
+ * are skipped, posts still running are abandoned. It never throws: a caller (an ingest batch, a scoring run)
  * has committed its work already, and a push is a notification, not part of it. Failures are
  * counted (push_deliveries_total, push_publish_errors_total) and logged.
  */
@@ -89,18 +90,25 @@ function plan(publications: readonly Publication[], subscribers: ReadonlyMap<str
 async function deliver(deliveries: readonly Delivery[], report: PublishReport, deadline: number, push: { concurrency: number; postTimeoutMs: number }): Promise<string[]> {
   const gone = new Set<string>();
   const outcomes: Record<PostOutcome, number> = { delivered: 0, gone: 0, timed_out: 0, failed: 0 };
+  const workers = Math.min(push.concurrency, deliveries.length);
+  // At the deadline every post still running is abandoned, and no other is started.
+  const expired = new AbortController();
+  setMaxListeners(workers + 1, expired.signal);
+  const timer = setTimeout(() => expired.abort(), Math.max(0, deadline - performance.now()));
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < deliveries.length) {
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) return;
+    while (next < deliveries.length && !expired.signal.aborted) {
       const { connectionId, payload } = deliveries[next++] as Delivery;
-      const { outcome } = await postToConnection(connectionId, payload, Math.min(push.postTimeoutMs, Math.ceil(remaining)));
+      const { outcome } = await postToConnection(connectionId, payload, push.postTimeoutMs, expired.signal);
       outcomes[outcome] += 1;
       if (outcome === 'gone') gone.add(connectionId);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(push.concurrency, deliveries.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    clearTimeout(timer);
+  }
   Object.assign(report, { delivered: outcomes.delivered, gone: outcomes.gone, timedOut: outcomes.timed_out, failed: outcomes.failed, skipped: deliveries.length - next });
   for (const [outcome, n] of Object.entries({ ...outcomes, skipped: report.skipped })) if (n > 0) pushDeliveries.inc({ outcome }, n);
   return [...gone];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ScheduledEvent } from 'aws-lambda';
+import type { APIGatewayProxyWebsocketEventV2, ScheduledEvent } from 'aws-lambda';
 
 /**
  * The event EventBridge delivers to a function on a schedule rule, for invoking scheduled
@@ -17,5 +17,32 @@ export function scheduledEvent(rule: string): ScheduledEvent<Record<string, neve
     region: 'us-east-1',
     resources: [`arn:aws:events:us-east-1:000000000000:rule/${rule}`],
     detail: {},
+  };
+}
+
+/**
+ * A message event of the WebSocket API (route `routeKey`, as `$request.body.action` selected it)
+ * on a made-up connection, for invoking the push function by hand and in end-to-end tests.
+ */
+export function websocketMessageEvent(routeKey: string, body: string, connectionId: string = randomUUID()): APIGatewayProxyWebsocketEventV2 {
+  const now = Date.now();
+  return {
+    requestContext: {
+      routeKey,
+      messageId: randomUUID(),
+      eventType: 'MESSAGE',
+      extendedRequestId: randomUUID(),
+      requestTime: new Date(now).toUTCString(),
+      messageDirection: 'IN',
+      stage: 'local',
+      connectedAt: now,
+      requestTimeEpoch: now,
+      requestId: randomUUID(),
+      domainName: 'localhost',
+      connectionId,
+      apiId: 'private',
+    },
+    body,
+    isBase64Encoded: false,
   };
 }

@@ -20,6 +20,9 @@ export interface OfflineServer {
   httpUrl: string;
   /** Base URL of the Lambda Invoke API, e.g. http://localhost:41235 */
   lambdaUrl: string;
+  /** The WebSocket API, e.g. ws://localhost:41236; its Management API is the same port over http (PUSH_ENDPOINT). */
+  websocketUrl: string;
+  pushEndpoint: string;
   stage: string;
   /** Leader of the offline process group. */
   pid: number;
@@ -39,13 +42,15 @@ export interface StartOptions {
 /** Starts offline and resolves once its HTTP port answers; rejects (and cleans up) if it exits or times out first. */
 export async function startOffline(options: StartOptions = {}): Promise<OfflineServer> {
   const stage = options.stage ?? 'test';
-  const [httpPort, lambdaPort] = [await freePort(), await freePort()];
+  const [httpPort, lambdaPort, websocketPort] = [await freePort(), await freePort(), await freePort()];
+  const pushEndpoint = `http://localhost:${websocketPort}`;
   const child = spawn(
     NODE,
-    [SERVERLESS, 'offline', 'start', '--stage', stage, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), ...(options.args ?? [])],
+    [SERVERLESS, 'offline', 'start', '--stage', stage, '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), '--websocketPort', String(websocketPort), ...(options.args ?? [])],
     {
       cwd: ROOT,
-      env: { ...process.env, STAGE: stage, ...options.env },
+      // Functions that publish (lib/push) post to this offline's own WebSocket API.
+      env: { ...process.env, STAGE: stage, PUSH_ENDPOINT: pushEndpoint, ...options.env },
       detached: true, // its own process group: stop() signals the group
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -58,6 +63,8 @@ export async function startOffline(options: StartOptions = {}): Promise<OfflineS
   const server: OfflineServer = {
     httpUrl: `http://localhost:${httpPort}`,
     lambdaUrl: `http://localhost:${lambdaPort}`,
+    websocketUrl: `ws://localhost:${websocketPort}`,
+    pushEndpoint,
     stage,
     pid: child.pid,
     output: () => output,

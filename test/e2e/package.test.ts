@@ -10,7 +10,7 @@ import { CONSOLE_ASSET_NAMES } from '../../lib/console/index.js';
 import { ALL_FUNCTIONS, HTTP_PROBES } from './service-functions.js';
 
 interface ServiceState {
-  service: { functions: Record<string, { events: Array<{ httpApi?: string | { method: string; path: string } }> }> };
+  service: { functions: Record<string, { events: Array<{ httpApi?: string | { method: string; path: string }; websocket?: { route: string } }> }> };
 }
 
 const LAYERS: Record<PackagingMode, string[]> = { layered: ['lib', 'deps'], bundled: ['deps'] };
@@ -69,16 +69,19 @@ describe.each(PACKAGING_MODES)('serverless package --stage prod, packaging mode 
     expect(names.sort()).toEqual(ALL_FUNCTIONS.map((name) => `telematics-prod-${name}`).sort());
   });
 
-  it('declares every httpApi route of serverless.yml, including one per HTTP function', () => {
-    const declared = Object.values(state.service.functions)
-      .flatMap((definition) => definition.events)
-      .flatMap((event) => (event.httpApi === undefined ? [] : [typeof event.httpApi === 'string' ? event.httpApi : `${event.httpApi.method.toUpperCase()} ${event.httpApi.path}`]));
+  it('declares every httpApi and websocket route of serverless.yml, including one per HTTP function', () => {
+    const events = Object.values(state.service.functions).flatMap((definition) => definition.events);
+    const declared = [
+      ...events.flatMap((event) => (event.httpApi === undefined ? [] : [typeof event.httpApi === 'string' ? event.httpApi : `${event.httpApi.method.toUpperCase()} ${event.httpApi.path}`])),
+      ...events.flatMap((event) => (event.websocket === undefined ? [] : [event.websocket.route])),
+    ];
     const routeKeys = Object.values(service.template.Resources)
       .filter((resource) => resource.Type === 'AWS::ApiGatewayV2::Route')
       .map((route) => route.Properties.RouteKey);
 
     expect(routeKeys.sort()).toEqual(declared.sort());
     for (const probe of HTTP_PROBES) expect(routeKeys).toContain(`${probe.method} ${probe.path}`);
+    expect(routeKeys).toEqual(expect.arrayContaining(['$connect', '$disconnect', 'subscribe', 'unsubscribe', '$default']));
   });
 
   it(`declares the ${LAYERS[mode].join(' and ')} layers for nodejs24.x on x86_64 and attaches them to every function`, () => {

@@ -1,4 +1,4 @@
-import { scheduledEvent } from '../../scripts/lib/events.js';
+import { scheduledEvent, websocketMessageEvent } from '../../scripts/lib/events.js';
 
 /**
  * The functions SPEC section 2 requires, as the e2e tests exercise them: one route for each HTTP
@@ -50,6 +50,8 @@ export const INVOKE_PROBES: readonly InvokeProbe[] = [
   { fn: 'collect-metrics', event: scheduledEvent('collect-metrics') },
   { fn: 'maintain-partitions', event: scheduledEvent('maintain-partitions') },
   { fn: 'score-drivers', event: scheduledEvent('score-drivers') },
+  // A WebSocket message no route takes (the API's $default route): answered with an error message.
+  { fn: 'push', event: websocketMessageEvent('$default', '{"action":"hello"}') },
 ];
 
 export const ALL_FUNCTIONS = [...HTTP_PROBES.map((p) => p.fn), ...INVOKE_PROBES.map((p) => p.fn)];

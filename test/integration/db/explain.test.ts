@@ -5,6 +5,7 @@ import { cursorTimestampOf, type Sql } from '../../../lib/db/index.js';
 import { driverSql } from '../../../lib/drivers/queries.js';
 import { eventSql } from '../../../lib/events/queries.js';
 import { premiumSql } from '../../../lib/premiums/queries.js';
+import { pushSql } from '../../../lib/push/queries.js';
 import { riskSql } from '../../../lib/risk/queries.js';
 import type { DatasetShape } from '../../../lib/seed/index.js';
 import { MAX_TRIP_EVENTS, tripSql } from '../../../lib/trips/queries.js';
@@ -190,6 +191,7 @@ describe('query plans over the 1000-driver dataset', () => {
     hot('dashboard trip activity per day (a week)', (s) => dashboardSql.dailyActivity(s, fixture.week), 'trips_started_idx'),
     hot('dashboard risk distribution', (s) => dashboardSql.riskDistribution(s), 'risk_scores_driver_scored_idx'),
     hot('dashboard safety events breakdown (a week)', (s) => dashboardSql.safetyEvents(s, fixture.week), 'telematics_events_safety_idx'),
+    hot('trips of a push subscription or of ended trips (push)', (s) => pushSql.tripSummaries(s, [fixture.trip.id, fixture.olderTrip.id]), 'trips_pkey'),
   ];
 
   it.each(HOT_QUERIES.map((q) => [q.name, q] as const))('plans "%s" with its indexes and no sequential scan of a large table', async (_name, query) => {

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_TOPICS_PER_MESSAGE } from '../../../lib/push/messages.js';
+import { parseTopicsMessage } from '../../../lib/push/service.js';
+
+describe('parseTopicsMessage', () => {
+  it('reads a subscribe and an unsubscribe message', () => {
+    expect(parseTopicsMessage('{"action":"subscribe","topics":["fleet","driver:1"]}')).toEqual({ action: 'subscribe', topics: ['fleet', 'driver:1'] });
+    expect(parseTopicsMessage('{"action":"unsubscribe","topics":["fleet"]}')).toEqual({ action: 'unsubscribe', topics: ['fleet'] });
+  });
+
+  it.each([
+    ['not JSON', 'subscribe fleet', /expected JSON/],
+    ['no body', undefined, /expected JSON/],
+    ['no topics', '{"action":"subscribe"}', /^topics: /],
+    ['topics not a list', '{"action":"subscribe","topics":"fleet"}', /^topics: /],
+    ['an empty list', '{"action":"subscribe","topics":[]}', /^topics: /],
+    ['a topic not a string', '{"action":"subscribe","topics":[1]}', /^topics\.0: /],
+    ['an unknown field', '{"action":"subscribe","topics":["fleet"],"since":1}', /since/],
+    ['too many topics', JSON.stringify({ action: 'subscribe', topics: Array.from({ length: MAX_TOPICS_PER_MESSAGE + 1 }, (_, i) => `driver:${i + 1}`) }), /^topics: /],
+  ])('answers invalid_message to %s, naming the problem', (_case, body, message) => {
+    const reply = parseTopicsMessage(body);
+    expect(reply).toMatchObject({ type: 'error', code: 'invalid_message' });
+    expect((reply as { message: string }).message).toMatch(message);
+  });
+});
