@@ -5,7 +5,6 @@ import { migrate } from '../../../lib/db/migrate.js';
 import { DEMO_ADMIN, DEMO_DRIVER_PASSWORD, seedDatabase, startOfUtcDay } from '../../../lib/seed/index.js';
 import { formatCount, formatKm, formatMoney, formatScore } from '../../../web/console/format.js';
 import { databaseUrl, TEST_DATABASE_URL, testSql, withSql } from '../../helpers/db.js';
-import { freePort } from '../../helpers/net.js';
 import { scheduledEvent } from '../../../scripts/lib/events.js';
 import { startOffline, type OfflineServer } from '../offline-server.js';
 import { attributeOf, countOf, findChromium, launchChromium, polylinesOf, rowsOf, screenshot, textOf, watchProblems } from './browser.js';
@@ -34,15 +33,14 @@ describe('the operations console in a real browser', () => {
     // The demo dataset's generator and logins, small: a few drivers over the last three days.
     await seedDatabase({ drivers: 6, days: 3, seed: 42, end: startOfUtcDay(), sampleIntervalS: 5, databaseUrl: url });
     sql = testSql(url);
-    const websocketPort = await freePort();
+    // Offline serves the push WebSocket on a free port too and names it to the functions (PUSH_ENDPOINT).
     offline = await startOffline({
       stage: 'test',
-      args: ['--websocketPort', String(websocketPort)],
       env: {
         DATABASE_URL: url,
-        // Its own key space: this database's ids are the same as other databases' (driver 1, ...).
+        // Its own key space: this database's ids are the same as other databases' (driver 1, ...),
+        // and the push connections and fleet counters are its own.
         CACHE_PREFIX: `${process.env.CACHE_PREFIX ?? 'tele-test'}-console-${randomBytes(3).toString('hex')}`,
-        PUSH_ENDPOINT: `http://localhost:${websocketPort}`,
       },
     });
     // Scores and premiums for the driver page and the risk tiles, as the hourly run would.
