@@ -176,18 +176,20 @@ describe('publish', () => {
   });
 
   it('delivers one fleet message to each of 200 connections open at once', async () => {
-    const topic = `trip:${randomUUID()}`;
     const many: TestSocket[] = [];
     // Opened and subscribed ten at a time: each is a function invocation in offline.
     for (let i = 0; i < 200; i += 10) {
       many.push(...(await Promise.all(Array.from({ length: 10 }, () => connect(tokens.admin)))));
     }
-    for (let i = 0; i < many.length; i += 10) await Promise.all(many.slice(i, i + 10).map((s) => subscribed(s, ['fleet', topic])));
+    for (let i = 0; i < many.length; i += 10) await Promise.all(many.slice(i, i + 10).map((s) => subscribed(s, ['fleet'])));
+    const fanOut = performance.now();
 
-    const report = await publish(topic, 'metrics.gauges', { fanOut: 200 });
-    const got = await Promise.all(many.map((s) => s.next((m) => m.topic === topic, publishDeadlineMs())));
+    const report = await publish('fleet', 'metrics.gauges', { fanOut });
+    const got = await Promise.all(many.map((s) => s.next((m) => (m.data as { fanOut?: number } | undefined)?.fanOut === fanOut, publishDeadlineMs())));
 
-    expect(report, JSON.stringify(report)).toMatchObject({ deliveries: 200, delivered: 200, gone: 0, timedOut: 0, skipped: 0 });
+    // Other tests' fleet connections get it too; none may be slow or skipped.
+    expect(report.deliveries, JSON.stringify(report)).toBeGreaterThanOrEqual(200);
+    expect(report, JSON.stringify(report)).toMatchObject({ timedOut: 0, failed: 0, skipped: 0, delivered: report.deliveries - report.gone });
     expect(new Set(got.map((g) => JSON.stringify(g.message))).size).toBe(1);
     // Ten at a time again: each close is a $disconnect invocation.
     for (let i = 0; i < many.length; i += 10) await Promise.all(many.slice(i, i + 10).map((s) => s.close()));
