@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.serverless/', '.esbuild/', '.services/', 'layers/', 'coverage/', 'reports/', 'scripts/train/.venv/'] },
+  { ignores: ['node_modules/', '.serverless/', '.esbuild/', '.build/', '.services/', 'layers/', 'coverage/', 'reports/', 'scripts/train/.venv/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

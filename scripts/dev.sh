@@ -47,6 +47,9 @@ tsx scripts/migrate.ts
 step "demo data"
 tsx scripts/seed.ts --if-empty
 
+step "console: web/console bundle (npm run console:build)"
+node scripts/console/build.mjs
+
 step "API: serverless offline, stage local"
 serverless offline start --stage local &
 offline_pid=$!
@@ -78,6 +81,7 @@ cat <<BANNER
     API          $API_URL/api/v1
     Health       $API_URL/health      -> $health
     Metrics      $API_URL/metrics     (needs an admin token: -H 'authorization: Bearer <access_token>')
+    Console      $API_URL/console     operations console in a browser (sign in as admin)
     WebSocket    $WEBSOCKET_URL/?token=<access_token>   live pushes: send {"action":"subscribe","topics":["fleet"]}
     Lambda API   $LAMBDA_URL             direct invocation (AWS SDK Invoke API)
     Ingestion    the bridge feeds telematics.events to the ingest function; try: npm run produce -- --rate 2000 --duration 10

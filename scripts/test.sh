@@ -16,12 +16,15 @@ bash scripts/services.sh up
 # The risk model's retraining check (test/unit/scoring/retraining.test.ts) runs the training script:
 # its venv is made once (pinned requirements from PyPI, about 2 minutes) and reused after that.
 bash scripts/train/venv.sh >/dev/null
+# The console's browser test (test/e2e/console) drives Debian's headless Chromium: apt installs it
+# once, as the services are installed.
+bash scripts/ensure-chromium.sh >/dev/null
 
 failed_checks=()
 echo "==> lint"
 eslint . || failed_checks+=(lint)
 echo "==> typecheck"
-tsc --noEmit || failed_checks+=(typecheck)
+{ tsc --noEmit && tsc --noEmit -p web; } || failed_checks+=(typecheck)
 
 echo "==> tests"
 mkdir -p reports

@@ -1,12 +1,15 @@
 import { migrate } from '../lib/db/migrate.js';
+import { buildConsole } from '../scripts/console/build.mjs';
 import { testDatabaseUrl } from './helpers/env.js';
 
 /**
- * Runs once before all test files: brings the test database to the newest migration. The
+ * Runs once before all test files: builds the console's assets (functions/console serves them to
+ * the e2e suites) and brings the test database to the newest migration. The
  * services themselves are started by scripts/test.sh (`npm run services -- up`); when they are
  * not running, this fails with one clear message instead of every suite timing out.
  */
 export default async function setup(): Promise<void> {
+  await buildConsole();
   const databaseUrl = testDatabaseUrl();
   try {
     await migrate({ databaseUrl });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authApi } from '../auth/routes.js';
 import { cacheAdminApi } from '../cache-admin/routes.js';
+import { consoleApi } from '../console/routes.js';
 import { dashboardApi } from '../dashboard/routes.js';
 import { driversApi } from '../drivers/routes.js';
 import { eventsApi } from '../events/routes.js';
@@ -38,6 +39,7 @@ export const API_ROUTES: readonly RouteSpec[] = [
   healthApi,
   metricsApi,
   docsApi,
+  consoleApi,
 ].flatMap((api) => Object.values(api) as RouteSpec[]);
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };

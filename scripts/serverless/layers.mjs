@@ -6,6 +6,7 @@
 //   deps  nodejs/node_modules/<package>/          the packages named in custom.packaging.depsLayer
 //                                                 (native or heavy: onnxruntime-node, linux-x64 only)
 //         + everything checked in under layers/deps/ (the risk model)
+//         + console/                                  the console's bundled assets (web/console)
 //
 // Nothing is listed by hand: the library is every module under lib/, its dependencies whatever it
 // imports from package.json `dependencies`; the deps layer's packages are copied with everything
@@ -16,6 +17,7 @@ import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promi
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
+import { buildConsole } from '../console/build.mjs';
 
 /** The package name functions import the library by once it ships as a layer. */
 export const LIB_PACKAGE = '@telematics/lib';
@@ -183,5 +185,7 @@ export async function buildLayer(root, name, { depsLayer }) {
   await copyFolders(root, folders.keys(), dir);
   // Checked-in layer content: the model file and anything else functions read from /opt.
   if (existsSync(path.join(root, 'layers/deps'))) await cp(path.join(root, 'layers/deps'), dir, { recursive: true });
+  // Files the console function serves, built fresh so a package never ships a stale console.
+  await buildConsole({ root, outDir: path.join(dir, 'console') });
   return { dir, bytes: await folderBytes(dir), packages: folders.size };
 }

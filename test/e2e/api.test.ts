@@ -208,6 +208,15 @@ describe('HTTP API through serverless-offline', () => {
       const answer = await call(API_ROUTES_BY_ID.getDocsAsset!, { path: { asset: 'swagger-ui.css' } });
       expect([answer.status, answer.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
     },
+    getConsolePage: async () => {
+      const answer = await call(API_ROUTES_BY_ID.getConsolePage!);
+      expect([answer.status, answer.headers.get('content-type'), answer.headers.get('content-security-policy')?.split('; ')[1]]).toEqual([200, 'text/html; charset=utf-8', "script-src 'self'"]);
+      expect(answer.body as unknown as string).toContain('<script type="module" src="/console/console.js"></script>');
+    },
+    getConsoleAsset: async () => {
+      const answer = await call(API_ROUTES_BY_ID.getConsoleAsset!, { path: { asset: 'console.js' } });
+      expect([answer.status, answer.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    },
   };
 
   const API_ROUTES_BY_ID = Object.fromEntries(API_ROUTES.map((spec) => [spec.operationId, spec])) as Record<string, RouteSpec>;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPackagedHandler, packageService, PACKAGING_MODES, readPackage, type PackagedService, type PackagingMode } from '../../scripts/lib/packaging.js';
 import { LAMBDA_UNZIPPED_LIMIT_BYTES } from '../../scripts/serverless/size-guard.mjs';
 import { readZipText, zipEntries } from '../../scripts/serverless/zip.mjs';
+import { CONSOLE_ASSET_NAMES } from '../../lib/console/index.js';
 import { ALL_FUNCTIONS, HTTP_PROBES } from './service-functions.js';
 
 interface ServiceState {
@@ -102,6 +103,12 @@ describe.each(PACKAGING_MODES)('serverless package --stage prod, packaging mode 
       const deps = await layerPackages(service.layers.get('deps') ?? '');
       expect([...lib].filter((name) => deps.has(name))).toEqual([]);
     }
+  });
+
+  it("ships the console's bundled assets in the deps layer, where functions/console reads them (/opt/console)", async () => {
+    const entries = (await zipEntries(service.layers.get('deps') ?? '')).map((entry) => entry.name).filter((name) => name.startsWith('console/'));
+
+    expect(entries.sort()).toEqual(CONSOLE_ASSET_NAMES.map((name) => `console/${name}`).sort());
   });
 
   it("keeps every function with its layers under Lambda's 250 MB unzipped", async () => {

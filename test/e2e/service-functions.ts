@@ -30,6 +30,7 @@ export const HTTP_PROBES: readonly HttpProbe[] = [
   { fn: 'health', method: 'GET', path: '/health', as: 'anonymous', answers: { key: 'components' } },
   { fn: 'metrics', method: 'GET', path: '/metrics', as: 'admin', answers: { contentType: 'text/plain; version=0.0.4' } },
   { fn: 'docs', method: 'GET', path: '/openapi.json', as: 'anonymous', answers: { key: 'openapi' } },
+  { fn: 'console', method: 'GET', path: '/console', as: 'anonymous', answers: { contentType: 'text/html' } },
 ];
 
 /**

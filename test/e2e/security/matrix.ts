@@ -84,6 +84,8 @@ export const SAMPLES: Readonly<Record<string, Sample>> = {
   getOpenApiDocument: { request: () => ({}) },
   getDocsPage: { request: () => ({}) },
   getDocsAsset: { request: () => ({ path: { asset: 'docs-init.js' } }) },
+  getConsolePage: { request: () => ({}) },
+  getConsoleAsset: { request: () => ({ path: { asset: 'console.css' } }) },
 };
 
 export interface MatrixCase {
