@@ -146,7 +146,7 @@ async function endToEnd(): Promise<{ eps: number; maxLag: number; drainS: number
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
   let maxLag = 0;
   const bridge = new EventSourceBridge({
-    kafka, topic, groupId: `bench-ingest-${id}`, batchSize: settings.batchSize, batchingWindowMs: settings.maximumBatchingWindow * 1000,
+    kafka, topic, groupId: `bench-ingest-${id}`, batchSize: Number(process.env.INGEST_BATCH_SIZE || settings.batchSize), batchingWindowMs: settings.maximumBatchingWindow * 1000,
     fromBeginning: true, maximumRetryAttempts: settings.maximumRetryAttempts, bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
     reportBatchItemFailures: true, onFailureTopic: `${topic}.failed`, bootstrapServers: getConfig().kafka.brokers,
     concurrency: Number(process.env.INGEST_CONCURRENCY || 1),
