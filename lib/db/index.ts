@@ -139,7 +139,7 @@ export function withTransaction<T>(fn: (tx: TransactionSql) => Promise<T>, name 
         if (timeoutMs !== undefined) await tx`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true)`;
         return await fn(tx);
       } catch (error) {
-        if (isConnectionLost(error)) return CONNECTION_LOST_HOLD as Promise<T>;
+        if (isConnectionLost(error)) return CONNECTION_LOST_HOLD;
         throw error;
       }
     }) as Promise<T>;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { createSqlClient, dbClientOptions, type Sql } from '../../../lib/db/index.js';
 import { migrate } from '../../../lib/db/migrate.js';
 import { produceTelematics } from '../../../lib/ingest/producer.js';
