@@ -90,10 +90,15 @@ export class EventSourceBridge {
   private windowTimer: NodeJS.Timeout | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** eachBatch calls running, and the chunks of theirs being invoked right now. */
+  private activeBatches = 0;
+  private chunksInFlight = 0;
   private stopping = false;
   private readonly attempts = new Map<string, number>();
   /** Highest lag seen since start. */
   maxLag = 0;
+  /** Invocations, the records they carried and the time spent in them (benchmarks: where end-to-end time goes). */
+  readonly invocationStats = { invocations: 0, records: 0, invokeMs: 0 };
   lastLag: number | undefined;
 
   constructor(private readonly options: BridgeOptions) {}
@@ -186,6 +191,7 @@ export class EventSourceBridge {
     const isRunning = () => payload.isRunning();
     const isStale = () => payload.isStale();
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 2_000);
+    this.activeBatches += 1;
     try {
       let messages = batch.messages;
       while (messages.length > 0 && isRunning() && !isStale() && !this.stopping) {
@@ -222,7 +228,10 @@ export class EventSourceBridge {
         messages = messages.slice(chunk.length);
       }
     } finally {
+      this.activeBatches -= 1;
       clearInterval(beat);
+      // A batch that ended may have been the one the others' partial invocation was waiting for.
+      this.schedule();
     }
   }
 
@@ -239,9 +248,16 @@ export class EventSourceBridge {
     });
   }
 
+  /**
+   * Invokes now when the batch is full, or when no more records can come before the window ends:
+   * kafkajs fetches again only once every batch of its last fetch is done, and each of them is
+   * waiting for its chunk. Waiting out the window then would only stall the stream (the platform's
+   * poller keeps fetching meanwhile; this one cannot).
+   */
   private schedule(): void {
     if (this.pending.length === 0) return;
-    if (this.pendingCount >= this.options.batchSize || this.options.batchingWindowMs === 0) {
+    const nothingMoreToCome = this.pending.length + this.chunksInFlight >= this.activeBatches;
+    if (this.pendingCount >= this.options.batchSize || this.options.batchingWindowMs === 0 || nothingMoreToCome) {
       this.flush();
     } else {
       this.windowTimer ??= setTimeout(() => {
@@ -267,8 +283,10 @@ export class EventSourceBridge {
     }
     this.pendingCount -= count;
     this.inFlight += 1;
+    this.chunksInFlight += taken.length;
     void this.invokeWith(taken).finally(() => {
       this.inFlight -= 1;
+      this.chunksInFlight -= taken.length;
       this.schedule();
     });
   }
@@ -292,6 +310,9 @@ export class EventSourceBridge {
       { kind: 'self-managed', bootstrapServers: this.options.bootstrapServers },
     );
     let response: KafkaBatchResponse | void | undefined;
+    const started = performance.now();
+    this.invocationStats.invocations += 1;
+    this.invocationStats.records += chunks.reduce((sum, chunk) => sum + chunk.messages.length, 0);
     try {
       response = await this.options.invoke(event);
     } catch (error) {
@@ -300,6 +321,7 @@ export class EventSourceBridge {
       for (const chunk of chunks) chunk.resolve({ failedAt: Number(chunk.messages[0]!.offset), reason: (error as Error).message });
       return;
     }
+    this.invocationStats.invokeMs += performance.now() - started;
     const failures = this.options.reportBatchItemFailures ? (response?.batchItemFailures ?? []) : [];
     invocations.inc({ outcome: failures.length > 0 ? 'partial' : 'success' });
     for (const chunk of chunks) chunk.resolve(this.outcomeOf(chunk, failures));
