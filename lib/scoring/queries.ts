@@ -7,7 +7,7 @@ import type { Features } from './features.js';
  */
 
 export interface FeatureWindow {
-  /** Exclusive end of the window, ISO text (sent as text: a Date parameter would drop microseconds). */
+  /** Exclusive end of the window, ISO text to the millisecond (a run's hour). */
   end: string;
   days: number;
   /** Only these drivers; every active driver when absent. */
@@ -52,30 +52,46 @@ export interface ScoreWriteParams {
 
 export const scoringSql = {
   /**
-   * Every feature of every active driver with a finished trip in the window, in one pass over the
-   * window's trips (grouped by driver), then one index probe per driver for its policy and latest
-   * score and premium. Per-100-km rates divide by at least 1 km so a few metres of driving cannot
-   * produce an absurd rate.
+   * Every feature of every active driver with a finished trip in the window, summed per driver from
+   * the daily rollup of trips (migration 008) for the window's whole UTC days, plus the trips
+   * themselves for the partial days at its ends (none when the window ends at midnight; a day's
+   * trips otherwise, by trips_started_idx), then one index probe per driver for its policy and
+   * latest score and premium. The sums are those of the trips in the window, as if read from trips.
+   * Per-100-km rates divide by at least 1 km so a few metres of driving cannot produce an absurd rate.
    */
-  features: (sql: Sql, w: FeatureWindow) => sql<DriverFeatureRow[]>`
-    WITH totals AS (
-      SELECT t.driver_id,
-             count(*)::int              AS trips,
-             sum(t.distance_km)         AS distance_km,
-             sum(t.duration_s)          AS duration_s,
-             sum(t.night_distance_km)   AS night_km,
-             sum(t.harsh_braking_count) AS braking,
-             sum(t.harsh_acceleration_count) AS acceleration,
-             sum(t.harsh_cornering_count)    AS cornering,
-             sum(t.speeding_count)      AS speeding,
-             max(t.max_speed_kmh)       AS max_speed_kmh
+  features: (sql: Sql, w: FeatureWindow) => {
+    const b = windowBounds(w);
+    const onlyDrivers = (column: string) => (w.driverIds ? sql`AND ${sql(column)} = ANY(${w.driverIds}::bigint[])` : sql``);
+    const edge = (from: string, to: string) => sql`
+      SELECT t.driver_id, 1 AS trips, t.distance_km, t.duration_s::bigint, t.night_distance_km, t.harsh_braking_count,
+             t.harsh_acceleration_count, t.harsh_cornering_count, t.speeding_count, t.max_speed_kmh
       FROM trips t
-      JOIN drivers d ON d.id = t.driver_id AND d.active
-      WHERE t.started_at >= ${w.end}::text::timestamptz - make_interval(days => ${w.days})
-        AND t.started_at < ${w.end}::text::timestamptz
-        AND t.ended_at IS NOT NULL
-        ${w.driverIds ? sql`AND t.driver_id = ANY(${w.driverIds}::bigint[])` : sql``}
-      GROUP BY t.driver_id
+      WHERE t.started_at >= ${from}::text::timestamptz AND t.started_at < ${to}::text::timestamptz AND t.ended_at IS NOT NULL
+        ${onlyDrivers('t.driver_id')}`;
+    // The days are parameters typed date by the statement itself (no cast left to evaluate per row).
+    return sql<DriverFeatureRow[]>`
+    WITH parts AS (
+      SELECT r.driver_id, r.trips, r.distance_km, r.duration_s, r.night_distance_km, r.harsh_braking_count,
+             r.harsh_acceleration_count, r.harsh_cornering_count, r.speeding_count, r.max_speed_kmh
+      FROM driver_daily r
+      WHERE r.day >= ${b.firstDay}::date AND r.day < ${b.endDay}::date ${onlyDrivers('r.driver_id')}
+      UNION ALL ${edge(b.from, b.firstDayStart)}
+      UNION ALL ${edge(b.endDayStart, b.to)}
+    ),
+    totals AS (
+      SELECT p.driver_id,
+             sum(p.trips)::int                    AS trips,
+             sum(p.distance_km)                   AS distance_km,
+             sum(p.duration_s)                    AS duration_s,
+             sum(p.night_distance_km)             AS night_km,
+             sum(p.harsh_braking_count)           AS braking,
+             sum(p.harsh_acceleration_count)      AS acceleration,
+             sum(p.harsh_cornering_count)         AS cornering,
+             sum(p.speeding_count)                AS speeding,
+             max(p.max_speed_kmh)                 AS max_speed_kmh
+      FROM parts p
+      JOIN drivers d ON d.id = p.driver_id AND d.active
+      GROUP BY p.driver_id
     )
     SELECT f.driver_id, f.trips, f.distance_km,
            f.distance_km / ${w.days}                                   AS km_per_day,
@@ -101,7 +117,8 @@ export const scoringSql = {
     LEFT JOIN LATERAL (
       SELECT p.final_amount FROM premiums p WHERE p.driver_id = f.driver_id ORDER BY p.computed_at DESC, p.id DESC LIMIT 1
     ) pr ON true
-    ORDER BY f.driver_id`,
+    ORDER BY f.driver_id`;
+  },
 
   /**
    * Stores the run's scores and premiums in one statement (one round trip, one transaction): the
@@ -134,6 +151,30 @@ export const scoringSql = {
     )
     SELECT (SELECT count(*) FROM scores)::int AS scores, (SELECT count(*) FROM priced)::int AS premiums`,
 };
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A window's time bounds and the whole UTC days inside it, as text parameters: [from, to) is the
+ * window; the days [firstDay, endDay) are read from the daily rollup, the partial days [from,
+ * firstDayStart) and [endDayStart, to) from trips (empty when the window starts and ends at midnight).
+ */
+export function windowBounds(w: Pick<FeatureWindow, 'end' | 'days'>) {
+  const toMs = Date.parse(w.end);
+  if (!Number.isFinite(toMs)) throw new RangeError(`features window: end "${w.end}" is not a time`);
+  const fromMs = toMs - w.days * DAY_MS;
+  const firstDayMs = Math.min(Math.ceil(fromMs / DAY_MS) * DAY_MS, toMs);
+  const endDayMs = Math.max(Math.floor(toMs / DAY_MS) * DAY_MS, firstDayMs);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    from: iso(fromMs),
+    to: iso(toMs),
+    firstDay: iso(firstDayMs).slice(0, 10),
+    endDay: iso(endDayMs).slice(0, 10),
+    firstDayStart: iso(firstDayMs),
+    endDayStart: iso(endDayMs),
+  };
+}
 
 export function listDriverFeatures(w: FeatureWindow): Promise<DriverFeatureRow[]> {
   return timedQuery('scoring.features', (sql) => scoringSql.features(sql, w));

@@ -11,6 +11,8 @@ import { ValidationError } from '../../../lib/errors/index.js';
 import { driverPremiumGroup } from '../../../lib/premiums/cache.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { driverRiskGroup } from '../../../lib/risk/cache.js';
+import { listDriverFeatures } from '../../../lib/scoring/queries.js';
+import { refreshDriverDays } from '../../../lib/trips/queries.js';
 import { FEATURE_NAMES, MAX_REASONS, MONOTONE_INCREASING, scoreDrivers, type ScoringReport } from '../../../lib/scoring/index.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
 import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
@@ -36,15 +38,20 @@ interface Trip {
   harsh: number;
 }
 
+/** Inserts finished trips directly and brings their days' rollup up to date, as ingestion does for the trips it writes. */
 async function addTrips(driver: TestDriver, trips: Trip[]): Promise<void> {
+  const ids: string[] = [];
   for (const t of trips) {
+    const id = randomUUID();
+    ids.push(id);
     await sql`
       INSERT INTO trips (id, driver_id, vehicle_id, started_at, ended_at, distance_km, duration_s, avg_speed_kmh, max_speed_kmh,
                          harsh_braking_count, harsh_acceleration_count, harsh_cornering_count, speeding_count, night_distance_km, event_count)
-      VALUES (${randomUUID()}, ${driver.driverId}, ${driver.vehicleId}, ${t.startedAt.toISOString()}::text::timestamptz,
+      VALUES (${id}, ${driver.driverId}, ${driver.vehicleId}, ${t.startedAt.toISOString()}::text::timestamptz,
               ${new Date(t.startedAt.getTime() + 1_800_000).toISOString()}::text::timestamptz, ${t.km}, 1800, ${t.km * 2}, 95,
               ${t.harsh}, ${t.harsh}, ${t.harsh}, ${t.harsh}, ${t.km / 20}, 100)`;
   }
+  await sql.begin((tx) => refreshDriverDays(tx, ids));
 }
 
 async function addPolicy(driver: TestDriver, base: number): Promise<void> {
@@ -213,5 +220,26 @@ describe('the score-drivers handler', () => {
     await expect(handler({ driver_ids: [1, -2] }, context)).rejects.toBeInstanceOf(ValidationError);
     await expect(handler({ driver_ids: 'all' }, context)).rejects.toThrow(/driver_ids/);
     await expect(handler({ time: 'yesterday' }, context)).rejects.toThrow(/time/);
+  });
+});
+
+describe('the features window', () => {
+  it('counts exactly the finished trips started in [hour - window, hour): whole days from the rollup, the partial days at both ends from trips', async () => {
+    const edges = await createTestDriver(sql);
+    drivers.push(edges);
+    const from = HOUR.getTime() - 90 * DAY_MS;
+    const at = (ms: number, km: number): Trip => ({ startedAt: new Date(ms), km, harsh: 0 });
+    // Inside: a minute after the start (partial first day), the first whole day, a middle day, the
+    // last whole day, a minute before the end (partial last day). Outside: a minute before the start, the end itself.
+    await addTrips(edges, [
+      at(from + 60_000, 1), at(Math.ceil(from / DAY_MS) * DAY_MS, 2), at(from + 45 * DAY_MS, 4),
+      at(Math.floor(HOUR.getTime() / DAY_MS) * DAY_MS - 60_000, 8), at(HOUR.getTime() - 60_000, 16),
+      at(from - 60_000, 32), at(HOUR.getTime(), 64),
+    ]);
+
+    const [features] = await listDriverFeatures({ end: HOUR.toISOString(), days: 90, driverIds: [edges.driverId] });
+
+    expect(features).toMatchObject({ driver_id: edges.driverId, trips: 5 });
+    expect(Number(features?.distance_km)).toBe(1 + 2 + 4 + 8 + 16);
   });
 });
