@@ -51,3 +51,6 @@ FROM trips
 WHERE ended_at IS NOT NULL
 GROUP BY driver_id, (started_at AT TIME ZONE 'UTC')::date
 ORDER BY 1, 2;
+
+-- Statistics now rather than at autovacuum's next pass: the first scoring run after this migration plans with them.
+ANALYZE driver_daily;
