@@ -122,13 +122,19 @@ export const scoringSql = {
 
   /**
    * Stores the run's scores and premiums in one statement (one round trip, one transaction): the
-   * rows travel as one JSON document. A rerun of the same hour for the same drivers updates their
-   * rows in place (the (driver_id, scoring_run) keys of migration 007) instead of adding rows.
+   * rows travel as one array per column, unnested into rows by the server (the JSON columns as one
+   * text element each, parsed once, straight into their jsonb columns). A rerun of the same hour
+   * for the same drivers updates their rows in place (the (driver_id, scoring_run) keys of
+   * migration 007) instead of adding rows.
    */
-  write: (sql: Sql, p: ScoreWriteParams) => sql<{ scores: number; premiums: number }[]>`
+  write: (sql: Sql, p: ScoreWriteParams) => {
+    const c = scoreColumns(p.rows);
+    return sql<{ scores: number; premiums: number }[]>`
     WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(p.rows)}::text::jsonb)
-        AS r(driver_id bigint, score numeric, features jsonb, reasons jsonb, premium jsonb)
+      SELECT * FROM unnest(${c.driverIds}::bigint[], ${c.scores}::numeric[], ${c.features}::jsonb[], ${c.reasons}::jsonb[],
+                           ${c.policyIds}::bigint[], ${c.baseAmounts}::numeric[], ${c.riskFactors}::numeric[],
+                           ${c.usageFactors}::numeric[], ${c.finalAmounts}::numeric[], ${c.details}::jsonb[])
+        AS r(driver_id, score, features, reasons, policy_id, base_amount, risk_factor, usage_factor, final_amount, details)
     ), scores AS (
       INSERT INTO risk_scores AS s (driver_id, scoring_run, score, model_version, features, reasons)
       SELECT driver_id, ${p.run}::text::timestamptz, score, ${p.modelVersion}, features, reasons FROM input
@@ -138,19 +144,36 @@ export const scoringSql = {
       RETURNING s.id, s.driver_id, s.score
     ), priced AS (
       INSERT INTO premiums AS p (driver_id, scoring_run, policy_id, risk_score_id, base_amount, risk_factor, usage_factor, final_amount, score, details)
-      SELECT i.driver_id, ${p.run}::text::timestamptz, (i.premium->>'policy_id')::bigint, s.id,
-             (i.premium->>'base_amount')::numeric, (i.premium->>'risk_factor')::numeric, (i.premium->>'usage_factor')::numeric,
-             (i.premium->>'final_amount')::numeric, s.score, i.premium->'details'
+      SELECT i.driver_id, ${p.run}::text::timestamptz, i.policy_id, s.id, i.base_amount, i.risk_factor, i.usage_factor,
+             i.final_amount, s.score, i.details
       FROM input i JOIN scores s ON s.driver_id = i.driver_id
-      WHERE i.premium IS NOT NULL AND i.premium <> 'null'::jsonb
+      WHERE i.policy_id IS NOT NULL
       ON CONFLICT (driver_id, scoring_run) DO UPDATE
         SET computed_at = now(), policy_id = excluded.policy_id, risk_score_id = excluded.risk_score_id,
             base_amount = excluded.base_amount, risk_factor = excluded.risk_factor, usage_factor = excluded.usage_factor,
             final_amount = excluded.final_amount, score = excluded.score, details = excluded.details
       RETURNING p.id
     )
-    SELECT (SELECT count(*) FROM scores)::int AS scores, (SELECT count(*) FROM priced)::int AS premiums`,
+    SELECT (SELECT count(*) FROM scores)::int AS scores, (SELECT count(*) FROM priced)::int AS premiums`;
+  },
 };
+
+/** The rows as one array per column (nulls where a driver has no premium), the JSON columns as text. */
+function scoreColumns(rows: readonly ScoreWrite[]) {
+  const premium = <T>(pick: (p: NonNullable<ScoreWrite['premium']>) => T): (T | null)[] => rows.map((r) => (r.premium ? pick(r.premium) : null));
+  return {
+    driverIds: rows.map((r) => r.driver_id),
+    scores: rows.map((r) => r.score),
+    features: rows.map((r) => JSON.stringify(r.features)),
+    reasons: rows.map((r) => JSON.stringify(r.reasons)),
+    policyIds: premium((p) => p.policy_id),
+    baseAmounts: premium((p) => p.base_amount),
+    riskFactors: premium((p) => p.risk_factor),
+    usageFactors: premium((p) => p.usage_factor),
+    finalAmounts: premium((p) => p.final_amount),
+    details: premium((p) => JSON.stringify(p.details)),
+  };
+}
 
 const DAY_MS = 86_400_000;
 
