@@ -4,17 +4,11 @@ import { LRUCache } from 'lru-cache';
 import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { decodeEntry, encodeEntry, entryHeader, joinGroupVersions, type StoredEntry } from './entry.js';
-import {
-  MAX_ENTRY_LIFETIME_MS,
-  UNAVAILABLE,
-  execPipeline,
-  getCacheRuntime,
-  registerCache,
-  type CacheMember,
-  type CacheRuntime,
-  type RedisCounters,
-} from './runtime.js';
+import { emptyCounters, type CacheCounters } from './counters.js';
+import { MAX_ENTRY_LIFETIME_MS, UNAVAILABLE, execPipeline, getCacheRuntime, registerCache, type CacheMember, type CacheRuntime } from './runtime.js';
 import { EXTEND, RELEASE, STORE_AND_RELEASE, StoreStatus, runScript } from './scripts.js';
+
+export { emptyCounters, type CacheCounters } from './counters.js';
 
 export type Loader<T> = () => Promise<T> | T;
 
@@ -70,49 +64,6 @@ export interface WarmResult {
   warmed: string[];
   /** Keys whose loader failed, with its error; their cached entries are left as they were. */
   failed: { key: string; error: unknown }[];
-}
-
-/** Counters of one named cache since the instance started (monotonic, for metrics). */
-export interface CacheCounters extends RedisCounters {
-  /** Served from this instance's memory. */
-  l1_hits: number;
-  /** Served from Redis at the first look. */
-  l2_hits: number;
-  /** Nothing usable in L1 or L2 at the first look (counted once per key and instance, see `coalesced`). */
-  misses: number;
-  /** Calls that joined a miss already being resolved in this instance instead of starting their own. */
-  coalesced: number;
-  /** Stale values served within the grace period because the loader failed. */
-  stale_served: number;
-  /** Loader runs, successful or not. */
-  loads: number;
-  load_errors: number;
-  /** Misses that found another instance loading the key and waited for its value. */
-  lock_waits: number;
-  /** Waits that outlasted CACHE_LOCK_WAIT_MS and ran the loader anyway. */
-  lock_timeouts: number;
-  /** Loaded values not written to L2 because a newer one was stored, or is being loaded by the lock's new owner. */
-  stores_refused: number;
-  /** Invalidations applied to this instance's L1 (local and from other instances), in keys. */
-  invalidations: number;
-}
-
-export function emptyCounters(): CacheCounters {
-  return {
-    l1_hits: 0,
-    l2_hits: 0,
-    misses: 0,
-    coalesced: 0,
-    stale_served: 0,
-    loads: 0,
-    load_errors: 0,
-    lock_waits: 0,
-    lock_timeouts: 0,
-    stores_refused: 0,
-    invalidations: 0,
-    errors: 0,
-    l2_bypassed: 0,
-  };
 }
 
 interface L1Entry {
@@ -326,16 +277,19 @@ export class Cache implements CacheMember {
     this.taintFlight(key);
   }
 
-  /** Applies a group invalidation to this instance. */
-  dropGroup(group: string): void {
-    const keys = this.keysByGroup.get(group);
-    if (keys) {
+  /** Applies group invalidations to this instance: their L1 entries go, loads in progress for them will not be stored. */
+  dropGroups(groups: readonly string[]): void {
+    for (const group of groups) {
+      const keys = this.keysByGroup.get(group);
+      if (!keys) continue;
       this.keysByGroup.delete(group);
       this.counters.invalidations += keys.size;
       for (const key of keys) this.l1?.delete(key);
     }
+    if (this.flights.size === 0) return;
+    const dropped = new Set(groups);
     for (const flight of this.flights.values()) {
-      if (flight.state.groups.includes(group)) flight.state.invalidated = true;
+      if (flight.state.groups.some((group) => dropped.has(group))) flight.state.invalidated = true;
     }
   }
 

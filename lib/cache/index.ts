@@ -17,7 +17,8 @@
  * Groups: an entry records the versions of its groups when its value was loaded; a read fetches
  * the entry and the current versions in one MGET and treats a mismatch as a miss. Invalidating a
  * group is therefore one INCR, whatever the number of entries, with no KEYS or SCAN: outdated
- * entries are simply never read again and expire by TTL. Versions are read before the loader
+ * entries are simply never read again and expire by TTL. Invalidating many groups at once (an
+ * ingest batch outdates thousands) is one script run and one bus message (scripts.ts BUMP_GROUPS). Versions are read before the loader
  * runs, so a write that lands during a load outdates the value that load stores.
  *
  * Stampedes: concurrent misses in one instance share one promise; across instances the first to
@@ -25,8 +26,9 @@
  * The store is fenced (scripts.ts): a loader whose lock expired and was taken by another owner,
  * or that finds a value stored after it read the key, writes nothing (`stores_refused`).
  *
- * Bus: every invalidation is published; other instances drop the key or the group's keys from L1
- * and mark loads in progress for them as outdated (their result is returned but not stored).
+ * Bus: every invalidation is published (the groups of one call in a single message); other
+ * instances drop the key or the groups' keys from L1 and mark loads in progress for them as
+ * outdated (their result is returned but not stored).
  *
  * Redis failures: all Redis calls go through a circuit breaker (breaker.ts); while Redis is down
  * reads go to the loader, L1 keeps working, and invalidations are queued for replay (runtime.ts).
@@ -46,19 +48,19 @@ export function createCache(definition: CacheDefinition): Cache {
 }
 
 /**
- * Outdates every entry of the given groups in every cache of every instance. If Redis is
+ * Outdates every entry of the given groups in every cache of every instance, in one Redis round
+ * trip and one bus message however many groups are given. If Redis is
  * unreachable the local L1 is still cleared and the invalidation is replayed when Redis is back;
  * resolves to whether it reached Redis (false: queued for replay).
  */
 export async function invalidateGroups(...groups: string[]): Promise<boolean> {
   if (groups.length === 0 || !getConfig().cache.enabled) return true;
-  for (const cache of registeredCaches()) {
-    for (const group of groups) cache.dropGroup(group);
-  }
+  const unique = [...new Set(groups)];
+  for (const cache of registeredCaches()) cache.dropGroups(unique);
   const runtime = getCacheRuntime();
   return runtime.invalidate(
     runtime.sharedCounters,
-    groups.map((group) => ({ kind: 'group', group })),
+    unique.map((group) => ({ kind: 'group', group })),
   );
 }
 

@@ -3,26 +3,43 @@
  *
  *   <instance id>|k|<cache name>|<key>   the key's value changed or was deleted: drop it from L1
  *   <instance id>|g|<group>              the group's version was bumped: drop its entries from L1
+ *   <instance id>|G|<JSON array>         several groups' versions were bumped at once (an ingest
+ *                                        batch outdates thousands): drop all their entries
  *   <instance id>|r|<cache name>|<key>   a loader stored the key's value: instances waiting for
  *                                        the stampede lock may read it now
  *
  * The instance id lets a receiver skip its own messages (it already acted before publishing).
- * Keys and groups may contain `|`: they are always the last field.
+ * Keys and groups may contain `|`: they are always the last field; a list of groups is JSON, so a
+ * group may contain any character. One group goes as `g`, which is shorter and which instances
+ * running an older version understand.
  */
 
 export type BusMessage =
   | { origin: string; kind: 'key'; cache: string; key: string }
-  | { origin: string; kind: 'group'; group: string }
+  | { origin: string; kind: 'groups'; groups: string[] }
   | { origin: string; kind: 'ready'; cache: string; key: string };
 
-const KIND_CODES = { key: 'k', group: 'g', ready: 'r' } as const;
+const KIND_CODES = { key: 'k', ready: 'r' } as const;
 
 export function encodeKeyMessage(origin: string, kind: 'key' | 'ready', cache: string, key: string): string {
   return `${origin}|${KIND_CODES[kind]}|${cache}|${key}`;
 }
 
-export function encodeGroupMessage(origin: string, group: string): string {
-  return `${origin}|g|${group}`;
+/** One message for any number of groups (at least one). */
+export function encodeGroupsMessage(origin: string, groups: readonly string[]): string {
+  if (groups.length === 0) throw new RangeError('a group invalidation message needs at least one group');
+  return groups.length === 1 ? `${origin}|g|${groups[0]}` : `${origin}|G|${JSON.stringify(groups)}`;
+}
+
+function decodeGroupList(text: string): string[] | undefined {
+  let list: unknown;
+  try {
+    list = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(list) || list.length === 0 || !list.every((group) => typeof group === 'string' && group !== '')) return undefined;
+  return list as string[];
 }
 
 export function decodeMessage(text: string): BusMessage | undefined {
@@ -31,7 +48,11 @@ export function decodeMessage(text: string): BusMessage | undefined {
   const origin = text.slice(0, originEnd);
   const code = text[originEnd + 1];
   const rest = text.slice(originEnd + 3);
-  if (code === 'g') return rest ? { origin, kind: 'group', group: rest } : undefined;
+  if (code === 'g') return rest ? { origin, kind: 'groups', groups: [rest] } : undefined;
+  if (code === 'G') {
+    const groups = decodeGroupList(rest);
+    return groups ? { origin, kind: 'groups', groups } : undefined;
+  }
   if (code !== 'k' && code !== 'r') return undefined;
   const nameEnd = rest.indexOf('|');
   if (nameEnd <= 0) return undefined;

@@ -5,8 +5,9 @@ import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { ensureRedisConnected, getRedisSubscriber, type RedisClient } from '../redis/index.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
-import type { CacheCounters } from './cache.js';
-import { decodeMessage, encodeGroupMessage, encodeKeyMessage } from './messages.js';
+import type { CacheCounters, RedisCounters } from './counters.js';
+import { decodeMessage, encodeGroupsMessage, encodeKeyMessage } from './messages.js';
+import { BUMP_GROUPS, runScript } from './scripts.js';
 
 /**
  * What the caches of one function instance share: the Redis circuit breaker, the bus (pub/sub
@@ -29,10 +30,7 @@ const MAX_PENDING_INVALIDATIONS = 10_000;
 /** Returned instead of a result when Redis was not asked (breaker open) or did not answer. */
 export const UNAVAILABLE: unique symbol = Symbol('redis unavailable');
 
-export interface RedisCounters {
-  errors: number;
-  l2_bypassed: number;
-}
+export type { RedisCounters } from './counters.js';
 
 export type Invalidation = { kind: 'key'; cache: string; key: string } | { kind: 'group'; group: string };
 
@@ -49,7 +47,7 @@ export interface CacheMember {
   readonly name: string;
   readonly counters: CacheCounters;
   dropKey(key: string): void;
-  dropGroup(group: string): void;
+  dropGroups(groups: readonly string[]): void;
   clearL1(): void;
 }
 
@@ -89,6 +87,7 @@ export class CacheRuntime {
   private readonly events = new EventEmitter();
   private readonly readyWaiters = new Map<string, Set<() => void>>();
   private readonly pending = new Map<string, Invalidation>();
+  private replaying = false;
 
   constructor() {
     const config = getConfig();
@@ -132,7 +131,11 @@ export class CacheRuntime {
   async call<T>(counters: RedisCounters, operation: (redis: RedisClient) => Promise<T>): Promise<T | typeof UNAVAILABLE> {
     if (this.busState === 'idle') this.connectBus().catch(() => undefined);
     const outcome = await this.breaker.run(async () => operation(await ensureRedisConnected()));
-    if (outcome.ok) return outcome.value;
+    if (outcome.ok) {
+      // A failure too short to open the breaker left invalidations queued: Redis answers again.
+      if (this.pending.size > 0 && !this.replaying) void this.replayPending();
+      return outcome.value;
+    }
     if (outcome.bypassed) {
       counters.l2_bypassed++;
     } else {
@@ -191,8 +194,8 @@ export class CacheRuntime {
       caches.get(message.cache)?.dropKey(message.key);
       this.emit({ source: 'remote', cache: message.cache, key: message.key });
     } else {
-      for (const cache of caches.values()) cache.dropGroup(message.group);
-      this.emit({ source: 'remote', group: message.group });
+      for (const cache of caches.values()) cache.dropGroups(message.groups);
+      for (const group of message.groups) this.emit({ source: 'remote', group });
     }
   }
 
@@ -233,7 +236,8 @@ export class CacheRuntime {
   /**
    * Deletes keys / bumps group versions in Redis and publishes them to the other instances.
    * The caller has already dropped its own L1 entries. If Redis is unreachable the invalidations
-   * are queued and replayed when the circuit closes again. Until then the other instances keep
+   * are queued and replayed as soon as Redis answers again (the circuit closes, or, after a failure
+   * too short to open it, the next call succeeds). Until then the other instances keep
    * their L1 copies (at most their L1 TTL) and L2 keeps the old value, which nobody can read while
    * Redis is down; replay removes it before it can be served again, as long as this instance lives.
    * An instance that dies with a queue loses it: those entries then live until their TTL.
@@ -248,19 +252,29 @@ export class CacheRuntime {
     return false;
   }
 
+  /**
+   * At most two round trips whatever the number of invalidations: the keys in one pipeline, the
+   * groups in one script (BUMP_GROUPS) that bumps them all and publishes a single bus message.
+   */
   private async sendInvalidations(redis: RedisClient, invalidations: readonly Invalidation[]): Promise<void> {
+    const groupKeys: string[] = [];
+    const groups: string[] = [];
     const pipeline = redis.pipeline();
     for (const invalidation of invalidations) {
       if (invalidation.kind === 'key') {
         pipeline.del(this.valueKey(invalidation.cache, invalidation.key));
         pipeline.publish(this.channel, this.keyMessage(invalidation.cache, invalidation.key));
       } else {
-        const groupKey = this.groupKey(invalidation.group);
-        pipeline.incr(groupKey).pexpire(groupKey, GROUP_VERSION_TTL_MS);
-        pipeline.publish(this.channel, encodeGroupMessage(this.instanceId, invalidation.group));
+        groups.push(invalidation.group);
+        groupKeys.push(this.groupKey(invalidation.group));
       }
     }
-    await execPipeline(pipeline);
+    await Promise.all([
+      pipeline.length > 0 ? execPipeline(pipeline) : undefined,
+      groups.length > 0
+        ? runScript(redis, BUMP_GROUPS, groupKeys, [GROUP_VERSION_TTL_MS, this.channel, encodeGroupsMessage(this.instanceId, groups)])
+        : undefined,
+    ]);
   }
 
   private queue(invalidation: Invalidation): void {
@@ -273,12 +287,17 @@ export class CacheRuntime {
   }
 
   private async replayPending(): Promise<void> {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 || this.replaying) return;
+    this.replaying = true;
     const invalidations = [...this.pending.values()];
     this.pending.clear();
-    const result = await this.call(this.sharedCounters, (redis) => this.sendInvalidations(redis, invalidations));
-    if (result === UNAVAILABLE) for (const invalidation of invalidations) this.queue(invalidation);
-    else getLogger().info('Replayed cache invalidations queued while Redis was unreachable', { count: invalidations.length });
+    try {
+      const result = await this.call(this.sharedCounters, (redis) => this.sendInvalidations(redis, invalidations));
+      if (result === UNAVAILABLE) for (const invalidation of invalidations) this.queue(invalidation);
+      else getLogger().info('Replayed cache invalidations queued while Redis was unreachable', { count: invalidations.length });
+    } finally {
+      this.replaying = false;
+    }
   }
 
   onInvalidation(listener: (event: InvalidationEvent) => void): () => void {

@@ -3,9 +3,9 @@ import { luaScript as script } from '../redis/scripts.js';
 export { runScript, type LuaScript } from '../redis/scripts.js';
 
 /**
- * Lua scripts of the stampede lock. Each runs atomically in Redis, which is what makes the owner
- * check safe: "compare the token, then delete/extend" as two commands could release a lock that
- * expired in between and was taken by another instance.
+ * Lua scripts of the cache. Each runs atomically in Redis, which is what makes the stampede lock's
+ * owner check safe: "compare the token, then delete/extend" as two commands could release a lock
+ * that expired in between and was taken by another instance.
  *
  * The bus channel is passed as an argument rather than a key; that is fine on a single Redis node
  * (the deployment this cache targets), not on Redis Cluster.
@@ -85,4 +85,20 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
+`);
+
+/**
+ * Outdates any number of groups in one round trip: bumps each group's version, renews its expiry,
+ * then publishes one bus message naming them all (messages.ts). An ingest batch outdates a few
+ * thousand groups; as separate INCR + PEXPIRE + PUBLISH commands that was a third of its time, and
+ * every instance received one message per group.
+ * KEYS: group version keys. ARGV: version ttl ms, channel, message. Returns the number of groups.
+ */
+export const BUMP_GROUPS = script(`
+for i = 1, #KEYS do
+  redis.call('INCR', KEYS[i])
+  redis.call('PEXPIRE', KEYS[i], ARGV[1])
+end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return #KEYS
 `);

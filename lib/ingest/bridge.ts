@@ -90,6 +90,9 @@ export class EventSourceBridge {
   private windowTimer: NodeJS.Timeout | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
+  /** eachBatch calls running, and the chunks of theirs being invoked right now. */
+  private activeBatches = 0;
+  private chunksInFlight = 0;
   private stopping = false;
   private readonly attempts = new Map<string, number>();
   /** Highest lag seen since start. */
@@ -186,6 +189,7 @@ export class EventSourceBridge {
     const isRunning = () => payload.isRunning();
     const isStale = () => payload.isStale();
     const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 2_000);
+    this.activeBatches += 1;
     try {
       let messages = batch.messages;
       while (messages.length > 0 && isRunning() && !isStale() && !this.stopping) {
@@ -222,7 +226,10 @@ export class EventSourceBridge {
         messages = messages.slice(chunk.length);
       }
     } finally {
+      this.activeBatches -= 1;
       clearInterval(beat);
+      // A batch that ended may have been the one the others' partial invocation was waiting for.
+      this.schedule();
     }
   }
 
@@ -239,9 +246,16 @@ export class EventSourceBridge {
     });
   }
 
+  /**
+   * Invokes now when the batch is full, or when no more records can come before the window ends:
+   * kafkajs fetches again only once every batch of its last fetch is done, and each of them is
+   * waiting for its chunk. Waiting out the window then would only stall the stream (the platform's
+   * poller keeps fetching meanwhile; this one cannot).
+   */
   private schedule(): void {
     if (this.pending.length === 0) return;
-    if (this.pendingCount >= this.options.batchSize || this.options.batchingWindowMs === 0) {
+    const nothingMoreToCome = this.pending.length + this.chunksInFlight >= this.activeBatches;
+    if (this.pendingCount >= this.options.batchSize || this.options.batchingWindowMs === 0 || nothingMoreToCome) {
       this.flush();
     } else {
       this.windowTimer ??= setTimeout(() => {
@@ -267,8 +281,10 @@ export class EventSourceBridge {
     }
     this.pendingCount -= count;
     this.inFlight += 1;
+    this.chunksInFlight += taken.length;
     void this.invokeWith(taken).finally(() => {
       this.inFlight -= 1;
+      this.chunksInFlight -= taken.length;
       this.schedule();
     });
   }

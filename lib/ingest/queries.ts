@@ -4,10 +4,10 @@ import type { Sql, TransactionSql } from '../db/index.js';
  * SQL of the ingest path. Each statement is written once as a function of the client, run by name
  * (store.ts) and planned by test/integration/ingest/explain.test.ts.
  *
- * A batch is written in one transaction: the valid events are staged in a session temp table,
- * inserted into `telematics_events` with ON CONFLICT DO NOTHING (the (event_id, ts) key makes a
- * replay change nothing), and the rows actually inserted are kept in a second temp table from
- * which the touched trips are brought up to date in one statement:
+ * A batch is written in one transaction: the valid events are inserted into `telematics_events`
+ * with ON CONFLICT DO NOTHING (the (event_id, ts) key makes a replay change nothing), and the rows
+ * actually inserted are kept in a session temp table from which the touched trips are brought up
+ * to date in one statement:
  *
  * - counts, maximum speed and "has ended" are incremental: each stored event is counted once, since
  *   a replayed one is not inserted again;
@@ -20,11 +20,14 @@ import type { Sql, TransactionSql } from '../db/index.js';
  *   Segments are whole millimetres, so the sums are exact and order-independent.
  */
 
-/** Columns of the staging table, in COPY order; `data` is JSON text or NULL. */
-export const STAGED_COLUMNS = [
+/** Columns of telematics_events an event fills, in COPY order; `data` is JSON text or NULL. */
+export const EVENT_COLUMNS = [
   'event_id', 'ts', 'driver_id', 'vehicle_id', 'trip_id', 'event_type', 'lat', 'lon', 'speed_kmh',
   'acceleration_mps2', 'lateral_mps2', 'heading_deg', 'data',
 ] as const;
+
+/** A batch as one PostgreSQL array literal per column (`{a,b,NULL}`), for insertEvents. */
+export type EventColumns = Record<(typeof EVENT_COLUMNS)[number], string>;
 
 export interface VehicleOwnerRow {
   id: number;
@@ -91,18 +94,14 @@ export const ingestSql = {
     SELECT id, driver_id, vehicle_id FROM trips WHERE id = ANY(${arrayLiteral(tripIds)}::uuid[])`,
 
   /**
-   * Per-session staging tables, created on a connection's first batch and emptied at every commit.
-   * A DO block rather than CREATE ... IF NOT EXISTS, which would send a NOTICE per batch.
+   * The per-session table of the events a batch stored, created on a connection's first batch and
+   * emptied at every commit. A DO block rather than CREATE ... IF NOT EXISTS, which would send a
+   * NOTICE per batch.
    */
   prepareStaging: (tx: TransactionSql) => tx`
     DO $$
     BEGIN
-      IF to_regclass('pg_temp.ingest_batch') IS NULL THEN
-        CREATE TEMP TABLE ingest_batch (
-          event_id uuid NOT NULL, ts timestamptz NOT NULL, driver_id bigint NOT NULL, vehicle_id bigint NOT NULL,
-          trip_id uuid, event_type text NOT NULL, lat double precision NOT NULL, lon double precision NOT NULL,
-          speed_kmh real, acceleration_mps2 real, lateral_mps2 real, heading_deg real, data jsonb
-        ) ON COMMIT DELETE ROWS;
+      IF to_regclass('pg_temp.ingest_stored') IS NULL THEN
         CREATE TEMP TABLE ingest_stored (
           event_id uuid NOT NULL, ts timestamptz NOT NULL, driver_id bigint NOT NULL, vehicle_id bigint NOT NULL,
           trip_id uuid, event_type text NOT NULL, lat double precision NOT NULL, lon double precision NOT NULL,
@@ -121,26 +120,23 @@ export const ingestSql = {
     FROM (SELECT id FROM unnest(${arrayLiteral(tripIds)}::text[]) AS id ORDER BY id) AS ordered`,
 
   /**
-   * Stages a batch sent as one JSON array (the events in their wire form, whose names are the
-   * columns): one statement, one round trip. Not COPY: postgres.js's COPY stream throws outside any
-   * promise when its connection is cut mid-stream (a database restart killed the process), while a
-   * failed statement is an ordinary transient error.
+   * Stores a batch, sent as one array literal per column (store.ts eventColumns): one statement,
+   * one round trip. Only the events not stored before come back, into ingest_stored. Arrays parse
+   * faster than the JSON array this used to stage first, and the staging copy is gone. Not COPY:
+   * postgres.js's COPY stream throws outside any promise when its connection is cut mid-stream (a
+   * database restart killed the process), while a failed statement is an ordinary transient error.
    */
-  stageEvents: (tx: TransactionSql, eventsJson: string) => tx`
-    INSERT INTO ingest_batch (${tx([...STAGED_COLUMNS])})
-    SELECT ${tx([...STAGED_COLUMNS])}
-    FROM jsonb_to_recordset(${eventsJson}::text::jsonb) AS r(
-      event_id uuid, ts timestamptz, driver_id bigint, vehicle_id bigint, trip_id uuid, event_type text, lat double precision,
-      lon double precision, speed_kmh real, acceleration_mps2 real, lateral_mps2 real, heading_deg real, data jsonb)`,
-
-  /** Stores the staged events; only the ones not stored before come back, into ingest_stored. */
-  insertStaged: (tx: TransactionSql) => tx`
+  insertEvents: (tx: TransactionSql, c: EventColumns) => tx`
     WITH inserted AS (
       INSERT INTO telematics_events (event_id, ts, driver_id, vehicle_id, trip_id, event_type, lat, lon, speed_kmh,
                                      acceleration_mps2, lateral_mps2, heading_deg, data)
       SELECT event_id, ts, driver_id, vehicle_id, trip_id, event_type, lat, lon, speed_kmh,
              acceleration_mps2, lateral_mps2, heading_deg, coalesce(data, '{}')
-      FROM ingest_batch
+      FROM unnest(${c.event_id}::uuid[], ${c.ts}::timestamptz[], ${c.driver_id}::bigint[], ${c.vehicle_id}::bigint[],
+                  ${c.trip_id}::uuid[], ${c.event_type}::text[], ${c.lat}::double precision[], ${c.lon}::double precision[],
+                  ${c.speed_kmh}::real[], ${c.acceleration_mps2}::real[], ${c.lateral_mps2}::real[], ${c.heading_deg}::real[],
+                  ${c.data}::jsonb[])
+        AS r(event_id, ts, driver_id, vehicle_id, trip_id, event_type, lat, lon, speed_kmh, acceleration_mps2, lateral_mps2, heading_deg, data)
       ON CONFLICT DO NOTHING
       RETURNING event_id, ts, driver_id, vehicle_id, trip_id, event_type, lat, lon, speed_kmh
     )

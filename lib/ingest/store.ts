@@ -8,7 +8,7 @@ import { getLogger } from '../logger/index.js';
 import { driverTripsGroup, tripGroup } from '../trips/cache.js';
 import { refreshDriverDays } from '../trips/queries.js';
 import { stage } from './profile.js';
-import { ingestSql, type DeadLetterInsert } from './queries.js';
+import { EVENT_COLUMNS, ingestSql, type DeadLetterInsert, type EventColumns } from './queries.js';
 import type { RejectedRecord, StoreResult, ValidRecord } from './records.js';
 import type { TelematicsEvent } from './schema.js';
 
@@ -111,6 +111,27 @@ export function copyLine(e: TelematicsEvent): string {
   );
 }
 
+/**
+ * A PostgreSQL array literal element: the validated ids, times, types and numbers never hold a
+ * character array syntax cares about and go bare; `data` (free JSON) is quoted and escaped.
+ */
+const arrayElement = (value: TelematicsEvent[keyof TelematicsEvent]): string => {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'object') return `"${JSON.stringify(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  return String(value);
+};
+
+/** A batch as one array literal per column (queries.ts insertEvents). */
+export function eventColumns(events: readonly TelematicsEvent[]): EventColumns {
+  const columns = {} as EventColumns;
+  for (const name of EVENT_COLUMNS) {
+    let literal = '{';
+    for (let i = 0; i < events.length; i++) literal += (i === 0 ? '' : ',') + arrayElement(events[i]![name]);
+    columns[name] = `${literal}}`;
+  }
+  return columns;
+}
+
 export function deadLetterOf(record: RejectedRecord): DeadLetterInsert {
   const { origin, key, value, headers } = record.raw;
   const kafka = origin.source === 'kafka' ? origin : undefined;
@@ -157,8 +178,7 @@ export async function writeBatch(valid: readonly ValidRecord[], rejected: readon
         await ingestSql.prepareStaging(tx);
         if (tripIds.length > 0) await ingestSql.lockTrips(tx, tripIds);
       });
-      await stage('stage', () => ingestSql.stageEvents(tx, JSON.stringify(valid.map((r) => r.event))));
-      await stage('insert', () => ingestSql.insertStaged(tx));
+      await stage('insert', () => ingestSql.insertEvents(tx, eventColumns(valid.map((r) => r.event))));
       const [row] = await stage('trips', () => ingestSql.updateTrips(tx));
       summary = { stored: row?.stored ?? 0, drivers: row?.drivers ?? [], trips: row?.trips ?? [] };
       await stage('driver_daily', () => refreshDriverDays(tx, summary.trips));

@@ -26,7 +26,7 @@ import { EventSourceBridge } from '../../lib/ingest/bridge.js';
 import { copyLine, lambdaKafkaEvent, type LambdaKafkaEvent, type TelematicsEvent } from '../../lib/ingest/index.js';
 import { fleetMessages, produceTelematics } from '../../lib/ingest/producer.js';
 import { ingestStageSeconds, profileIngestStages } from '../../lib/ingest/profile.js';
-import { STAGED_COLUMNS } from '../../lib/ingest/queries.js';
+import { EVENT_COLUMNS } from '../../lib/ingest/queries.js';
 import { createKafka } from '../../lib/kafka/index.js';
 import { seedDatabase } from '../../lib/seed/index.js';
 import { readIngestSettings } from '../lib/ingest-settings.js';
@@ -104,7 +104,7 @@ function copyCeiling(): number {
   writeFileSync(file, lines);
   try {
     const started = performance.now();
-    execFileSync('psql', [benchUrl.toString(), '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy telematics_events (${STAGED_COLUMNS.join(', ')}) FROM '${file}'`], { stdio: 'inherit' });
+    execFileSync('psql', [benchUrl.toString(), '-v', 'ON_ERROR_STOP=1', '-qc', `\\copy telematics_events (${EVENT_COLUMNS.join(', ')}) FROM '${file}'`], { stdio: 'inherit' });
     return COPY_EVENTS / seconds(started);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -146,7 +146,7 @@ async function endToEnd(): Promise<{ eps: number; maxLag: number; drainS: number
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 6 }] });
   let maxLag = 0;
   const bridge = new EventSourceBridge({
-    kafka, topic, groupId: `bench-ingest-${id}`, batchSize: settings.batchSize, batchingWindowMs: settings.maximumBatchingWindow * 1000,
+    kafka, topic, groupId: `bench-ingest-${id}`, batchSize: Number(process.env.INGEST_BATCH_SIZE || settings.batchSize), batchingWindowMs: settings.maximumBatchingWindow * 1000,
     fromBeginning: true, maximumRetryAttempts: settings.maximumRetryAttempts, bisectBatchOnFunctionError: settings.bisectBatchOnFunctionError,
     reportBatchItemFailures: true, onFailureTopic: `${topic}.failed`, bootstrapServers: getConfig().kafka.brokers,
     concurrency: Number(process.env.INGEST_CONCURRENCY || 1),

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../lib/config/index.js';
+import { GROUP_VERSION_TTL_MS } from '../../../lib/cache/runtime.js';
 import { connectCacheBus, createCache, invalidateGroups, type Cache } from '../../../lib/cache/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { setEnv } from '../../helpers/config.js';
@@ -82,5 +83,37 @@ describe('invalidation across instances', () => {
     expect((await reader.get('profiles', untouched, { groups: ['driver:9'] })).source).toBe('v1');
     expect(await redis.get(loadCounterKey(prefix, untouched))).toBe('1');
     expect((event.at as number) - sentAt).toBeLessThanOrEqual(deliveryBoundMs());
+  });
+
+  it('outdates many groups with one bus message: another process drops all of them and reloads every entry', async () => {
+    const groups = Array.from({ length: 300 }, (_, i) => `driver-trips:${1000 + i}`);
+    const keyOf = (group: string): string => `${group}-list`;
+    for (const group of groups) {
+      await redis.set(sourceKey(prefix, keyOf(group)), 'v1');
+      await reader.get('profiles', keyOf(group), { groups: [group] });
+      await redis.set(sourceKey(prefix, keyOf(group)), 'v2');
+    }
+    const listener = redis.duplicate();
+    const messages: string[] = [];
+    listener.on('message', (_channel: string, text: string) => messages.push(text));
+    await listener.subscribe(`${prefix}:bus`);
+    try {
+      expect(await invalidateGroups(...groups)).toBe(true);
+      for (const group of groups) await reader.waitForEvent((e) => e.event === 'invalidated' && e.group === group);
+      // Published before the script returned; the listener's connection delivers it within a round trip.
+      for (let i = 0; i < 50 && messages.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      await listener.quit();
+    }
+
+    expect(messages).toHaveLength(1);
+    for (const group of groups) {
+      expect(await redis.get(`${prefix}:group:${group}`)).toBe('1');
+      const ttl = await redis.pttl(`${prefix}:group:${group}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(GROUP_VERSION_TTL_MS);
+      expect((await reader.get('profiles', keyOf(group), { groups: [group] })).source).toBe('v2');
+      expect(await redis.get(loadCounterKey(prefix, keyOf(group)))).toBe('2');
+    }
   });
 });

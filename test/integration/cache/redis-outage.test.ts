@@ -2,10 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../lib/config/index.js';
-import { connectCacheBus, createCache, getCacheHealth } from '../../../lib/cache/index.js';
+import { connectCacheBus, createCache, getCacheHealth, invalidateGroups } from '../../../lib/cache/index.js';
 import { closeRedis, pingRedis } from '../../../lib/redis/index.js';
 import { setEnv } from '../../helpers/config.js';
-import { PrivateRedisServer, uniquePrefix } from '../../helpers/redis.js';
+import { PrivateRedisServer, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
 // This file stops Redis, so it runs its own redis-server; the shared one is never touched.
 let server: PrivateRedisServer;
@@ -126,6 +126,57 @@ describe('cache when Redis fails', () => {
       expect(getCacheHealth().breaker).toBe('open');
     } finally {
       server.resume();
+    }
+  });
+
+  it('replays a many-group invalidation made while Redis hung as one script run and one bus message, outdating the entries in L2', async () => {
+    const { breakerCooldownMs } = getConfig().cache;
+    const cache = createCache({ name: 'replay', ttl: 60_000, l1Ttl: 0 });
+    const groups = Array.from({ length: 50 }, (_, i) => `driver-events:${i}`);
+    const loads = new Map<string, number>();
+    const loader = (group: string) => (): number => {
+      const count = (loads.get(group) ?? 0) + 1;
+      loads.set(group, count);
+      return count;
+    };
+    await untilRedisAnswers();
+    // The test before leaves the breaker open: wait for it to close before filling L2.
+    for (let attempt = 0; attempt < 100 && getCacheHealth().breaker !== 'closed'; attempt++) {
+      await sleep(breakerCooldownMs);
+      await cache.getOrLoad('probe', () => 0);
+    }
+    for (const group of groups) await cache.getOrLoad(group, loader(group), { groups: [group] });
+    for (const group of groups) expect(await cache.getOrLoad(group, loader(group), { groups: [group] })).toBe(1);
+
+    const control = rawRedis(server.url);
+    const listener = rawRedis(server.url);
+    const messages: string[] = [];
+    listener.on('message', (_channel: string, text: string) => messages.push(text));
+    await listener.subscribe(`${getConfig().cache.prefix}:bus`);
+    try {
+      // Paused, not killed: the entries stay in L2, so only the replayed versions can outdate them.
+      server.pause();
+      try {
+        expect(await invalidateGroups(...groups)).toBe(false);
+        expect(getCacheHealth().pendingInvalidations).toBe(groups.length);
+      } finally {
+        server.resume();
+      }
+      await sleep(breakerCooldownMs);
+      for (let attempt = 0; attempt < 100; attempt++) {
+        // Any call through the breaker closes it once Redis answers; closing replays the queue.
+        await cache.getOrLoad('probe', () => 0);
+        if ((await control.get(`${getConfig().cache.prefix}:group:${groups.at(-1)}`)) === '1') break;
+        await sleep(20);
+      }
+      for (let i = 0; i < 50 && messages.length === 0; i++) await sleep(10);
+      expect(getCacheHealth().pendingInvalidations).toBe(0);
+      expect(await control.mget(groups.map((group) => `${getConfig().cache.prefix}:group:${group}`))).toEqual(groups.map(() => '1'));
+      expect(messages).toHaveLength(1);
+      for (const group of groups) expect(await cache.getOrLoad(group, loader(group), { groups: [group] })).toBe(2);
+    } finally {
+      listener.disconnect();
+      control.disconnect();
     }
   });
 });

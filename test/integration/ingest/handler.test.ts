@@ -71,6 +71,27 @@ describe('ingest handler', () => {
     expect(await eventCount(simulated.id)).toBe(events.length);
   });
 
+  it('stores every value byte for byte, including free JSON in data with the characters array and JSON syntax use', async () => {
+    const { trip: simulated, events } = trip();
+    const awkward = { note: 'quote " backslash \\ braces {} [] comma , newline \n tab \t NULL null ü €', nested: { list: [1, 'a,b', null], empty: '' } };
+    const sent = events.slice(0, 5).map((e, i) => (i === 2 ? { ...e, data: awkward } : i === 3 ? { ...e, data: undefined, speed_kmh: null } : e));
+    expect(await invoke(eventOf(sent, topic))).toEqual({ batchItemFailures: [] });
+    const rows = await sql<{ event_id: string; ts: string; data: unknown; speed_kmh: number | null; lat: number; lon: number; heading_deg: number | null }[]>`
+      SELECT event_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ts, data, speed_kmh, lat, lon, heading_deg
+      FROM telematics_events WHERE trip_id = ${simulated.id}::uuid ORDER BY ts`;
+    expect(rows).toEqual(
+      sent.map((e) => ({
+        event_id: e.event_id,
+        ts: new Date(e.ts).toISOString(),
+        data: e.data ?? {},
+        speed_kmh: e.speed_kmh ?? null,
+        lat: e.lat,
+        lon: e.lon,
+        heading_deg: e.heading_deg ?? null,
+      })),
+    );
+  });
+
   it('answers an empty batch with no failures', async () => {
     expect(await invoke({ eventSource: 'aws:SelfManagedKafka', bootstrapServers: '', records: {} })).toEqual({ batchItemFailures: [] });
   });

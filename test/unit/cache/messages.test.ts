@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeGroupMessage, encodeKeyMessage } from '../../../lib/cache/messages.js';
+import { decodeMessage, encodeGroupsMessage, encodeKeyMessage } from '../../../lib/cache/messages.js';
 
 describe('cache bus messages', () => {
   it('round-trips a key invalidation whose key contains separators', () => {
@@ -20,11 +20,37 @@ describe('cache bus messages', () => {
     });
   });
 
-  it('round-trips a group invalidation', () => {
-    expect(decodeMessage(encodeGroupMessage('inst2', 'driver:42'))).toEqual({ origin: 'inst2', kind: 'group', group: 'driver:42' });
+  it('round-trips a single group invalidation in the one-group form older instances read', () => {
+    const text = encodeGroupsMessage('inst2', ['driver:42']);
+    expect(text).toBe('inst2|g|driver:42');
+    expect(decodeMessage(text)).toEqual({ origin: 'inst2', kind: 'groups', groups: ['driver:42'] });
   });
 
-  it.each(['', 'no-separators', 'inst|x|drivers|k', 'inst|k|', 'inst|k|drivers', 'inst|g|'])('ignores the malformed message %j', (text) => {
+  it('round-trips thousands of groups, including ones with separators, quotes and newlines, in one message', () => {
+    const groups = [...Array.from({ length: 2000 }, (_, i) => `driver-trips:${i}`), 'odd|group', 'quote"d', 'new\nline', 'ü:λ'];
+    const text = encodeGroupsMessage('inst3', groups);
+    expect(text.startsWith('inst3|G|')).toBe(true);
+    expect(decodeMessage(text)).toEqual({ origin: 'inst3', kind: 'groups', groups });
+  });
+
+  it('refuses to encode an empty group list', () => {
+    expect(() => encodeGroupsMessage('inst4', [])).toThrow(RangeError);
+  });
+
+  it.each([
+    '',
+    'no-separators',
+    'inst|x|drivers|k',
+    'inst|k|',
+    'inst|k|drivers',
+    'inst|g|',
+    'inst|G|',
+    'inst|G|not json',
+    'inst|G|[]',
+    'inst|G|{"a":1}',
+    'inst|G|["ok",3]',
+    'inst|G|["ok",""]',
+  ])('ignores the malformed message %j', (text) => {
     expect(decodeMessage(text)).toBeUndefined();
   });
 });

@@ -103,7 +103,7 @@ describe('transient or permanent failures', () => {
 describe('the event-source settings', () => {
   it('are read from serverless.yml custom.ingest', () => {
     const settings = readIngestSettings();
-    expect(settings).toMatchObject({ topic: 'telematics.events', batchSize: 500, functionResponseTypes: ['ReportBatchItemFailures'] });
+    expect(settings).toMatchObject({ topic: 'telematics.events', batchSize: 5000, functionResponseTypes: ['ReportBatchItemFailures'] });
     expect(settings.timeoutS).toBe(120);
   });
 
