@@ -122,8 +122,8 @@ export const scoringSql = {
 
   /**
    * Stores the run's scores and premiums in one statement (one round trip, one transaction): the
-   * rows travel as one array per column, unnested into rows by the server (the JSON columns as one
-   * text element each, parsed once, straight into their jsonb columns). A rerun of the same hour
+   * rows travel as one array per column, unnested into rows by the server (each JSON value parsed
+   * once, into its jsonb column). A rerun of the same hour
    * for the same drivers updates their rows in place (the (driver_id, scoring_run) keys of
    * migration 007) instead of adding rows.
    */
@@ -131,9 +131,11 @@ export const scoringSql = {
     const c = scoreColumns(p.rows);
     return sql<{ scores: number; premiums: number }[]>`
     WITH input AS (
-      SELECT * FROM unnest(${c.driverIds}::bigint[], ${c.scores}::numeric[], ${c.features}::jsonb[], ${c.reasons}::jsonb[],
-                           ${c.policyIds}::bigint[], ${c.baseAmounts}::numeric[], ${c.riskFactors}::numeric[],
-                           ${c.usageFactors}::numeric[], ${c.finalAmounts}::numeric[], ${c.details}::jsonb[])
+      SELECT driver_id, score, features::jsonb, reasons::jsonb, policy_id, base_amount, risk_factor, usage_factor, final_amount,
+             details::jsonb
+      FROM unnest(${c.driverIds}::bigint[], ${c.scores}::numeric[], ${c.features}::text[], ${c.reasons}::text[],
+                  ${c.policyIds}::bigint[], ${c.baseAmounts}::numeric[], ${c.riskFactors}::numeric[],
+                  ${c.usageFactors}::numeric[], ${c.finalAmounts}::numeric[], ${c.details}::text[])
         AS r(driver_id, score, features, reasons, policy_id, base_amount, risk_factor, usage_factor, final_amount, details)
     ), scores AS (
       INSERT INTO risk_scores AS s (driver_id, scoring_run, score, model_version, features, reasons)
@@ -158,7 +160,11 @@ export const scoringSql = {
   },
 };
 
-/** The rows as one array per column (nulls where a driver has no premium), the JSON columns as text. */
+/**
+ * The rows as one array per column (nulls where a driver has no premium), the JSON columns as
+ * JSON text: sent as text[] and cast per element, as a jsonb[] parameter would have the client
+ * re-serialise each element (and take a JSON array for a nested SQL array).
+ */
 function scoreColumns(rows: readonly ScoreWrite[]) {
   const premium = <T>(pick: (p: NonNullable<ScoreWrite['premium']>) => T): (T | null)[] => rows.map((r) => (r.premium ? pick(r.premium) : null));
   return {
