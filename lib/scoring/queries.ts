@@ -1,4 +1,4 @@
-import { timedQuery, type Sql } from '../db/index.js';
+import { copyInto, copyLine, timedQuery, withTransaction, type Sql, type TransactionSql } from '../db/index.js';
 import type { Features } from './features.js';
 
 /**
@@ -121,25 +121,24 @@ export const scoringSql = {
   },
 
   /**
-   * Stores the run's scores and premiums in one statement (one round trip, one transaction): the
-   * rows travel as one array per column, unnested into rows by the server (each JSON value parsed
-   * once, into its jsonb column). A rerun of the same hour
-   * for the same drivers updates their rows in place (the (driver_id, scoring_run) keys of
-   * migration 007) instead of adding rows.
+   * The session's staging table of a run's rows, gone at the end of the write's transaction. The
+   * JSON columns are jsonb, so COPY parses each value once, straight into its type.
    */
-  write: (sql: Sql, p: ScoreWriteParams) => {
-    const c = scoreColumns(p.rows);
-    return sql<{ scores: number; premiums: number }[]>`
-    WITH input AS (
-      SELECT driver_id, score, features::jsonb, reasons::jsonb, policy_id, base_amount, risk_factor, usage_factor, final_amount,
-             details::jsonb
-      FROM unnest(${c.driverIds}::bigint[], ${c.scores}::numeric[], ${c.features}::text[], ${c.reasons}::text[],
-                  ${c.policyIds}::bigint[], ${c.baseAmounts}::numeric[], ${c.riskFactors}::numeric[],
-                  ${c.usageFactors}::numeric[], ${c.finalAmounts}::numeric[], ${c.details}::text[])
-        AS r(driver_id, score, features, reasons, policy_id, base_amount, risk_factor, usage_factor, final_amount, details)
-    ), scores AS (
+  createStaging: (tx: TransactionSql) => tx`
+    CREATE TEMP TABLE scoring_input (
+      driver_id bigint NOT NULL, score numeric NOT NULL, features jsonb NOT NULL, reasons jsonb NOT NULL,
+      policy_id bigint, base_amount numeric, risk_factor numeric, usage_factor numeric, final_amount numeric, details jsonb
+    ) ON COMMIT DROP`,
+
+  /**
+   * Stores the staged scores and premiums in one statement. A rerun of the same hour for the same
+   * drivers updates their rows in place (the (driver_id, scoring_run) keys of migration 007)
+   * instead of adding rows.
+   */
+  write: (tx: TransactionSql, p: Omit<ScoreWriteParams, 'rows'>) => tx<{ scores: number; premiums: number }[]>`
+    WITH scores AS (
       INSERT INTO risk_scores AS s (driver_id, scoring_run, score, model_version, features, reasons)
-      SELECT driver_id, ${p.run}::text::timestamptz, score, ${p.modelVersion}, features, reasons FROM input
+      SELECT driver_id, ${p.run}::text::timestamptz, score, ${p.modelVersion}, features, reasons FROM scoring_input
       ON CONFLICT (driver_id, scoring_run) DO UPDATE
         SET scored_at = now(), score = excluded.score, model_version = excluded.model_version,
             features = excluded.features, reasons = excluded.reasons
@@ -148,7 +147,7 @@ export const scoringSql = {
       INSERT INTO premiums AS p (driver_id, scoring_run, policy_id, risk_score_id, base_amount, risk_factor, usage_factor, final_amount, score, details)
       SELECT i.driver_id, ${p.run}::text::timestamptz, i.policy_id, s.id, i.base_amount, i.risk_factor, i.usage_factor,
              i.final_amount, s.score, i.details
-      FROM input i JOIN scores s ON s.driver_id = i.driver_id
+      FROM scoring_input i JOIN scores s ON s.driver_id = i.driver_id
       WHERE i.policy_id IS NOT NULL
       ON CONFLICT (driver_id, scoring_run) DO UPDATE
         SET computed_at = now(), policy_id = excluded.policy_id, risk_score_id = excluded.risk_score_id,
@@ -156,30 +155,20 @@ export const scoringSql = {
             final_amount = excluded.final_amount, score = excluded.score, details = excluded.details
       RETURNING p.id
     )
-    SELECT (SELECT count(*) FROM scores)::int AS scores, (SELECT count(*) FROM priced)::int AS premiums`;
-  },
+    SELECT (SELECT count(*) FROM scores)::int AS scores, (SELECT count(*) FROM priced)::int AS premiums`,
 };
 
-/**
- * The rows as one array per column (nulls where a driver has no premium), the JSON columns as
- * JSON text: sent as text[] and cast per element, as a jsonb[] parameter would have the client
- * re-serialise each element (and take a JSON array for a nested SQL array).
- */
-function scoreColumns(rows: readonly ScoreWrite[]) {
-  const premium = <T>(pick: (p: NonNullable<ScoreWrite['premium']>) => T): (T | null)[] => rows.map((r) => (r.premium ? pick(r.premium) : null));
-  return {
-    driverIds: rows.map((r) => r.driver_id),
-    scores: rows.map((r) => r.score),
-    features: rows.map((r) => JSON.stringify(r.features)),
-    reasons: rows.map((r) => JSON.stringify(r.reasons)),
-    policyIds: premium((p) => p.policy_id),
-    baseAmounts: premium((p) => p.base_amount),
-    riskFactors: premium((p) => p.risk_factor),
-    usageFactors: premium((p) => p.usage_factor),
-    finalAmounts: premium((p) => p.final_amount),
-    details: premium((p) => JSON.stringify(p.details)),
-  };
-}
+const STAGED_COLUMNS = [
+  'driver_id', 'score', 'features', 'reasons', 'policy_id', 'base_amount', 'risk_factor', 'usage_factor', 'final_amount', 'details',
+] as const;
+
+/** A row as a COPY line of scoring_input, in STAGED_COLUMNS order. */
+const stagedLine = (r: ScoreWrite): string =>
+  copyLine([
+    r.driver_id, r.score, JSON.stringify(r.features), JSON.stringify(r.reasons),
+    r.premium?.policy_id ?? null, r.premium?.base_amount ?? null, r.premium?.risk_factor ?? null,
+    r.premium?.usage_factor ?? null, r.premium?.final_amount ?? null, r.premium ? JSON.stringify(r.premium.details) : null,
+  ]);
 
 const DAY_MS = 86_400_000;
 
@@ -209,8 +198,16 @@ export function listDriverFeatures(w: FeatureWindow): Promise<DriverFeatureRow[]
   return timedQuery('scoring.features', (sql) => scoringSql.features(sql, w));
 }
 
+/**
+ * Stores a run's scores and premiums in one transaction: the rows are COPied into a staging table
+ * (one round trip), then inserted into both tables by one statement.
+ */
 export async function writeScores(p: ScoreWriteParams): Promise<{ scores: number; premiums: number }> {
   if (p.rows.length === 0) return { scores: 0, premiums: 0 };
-  const [counts] = await timedQuery('scoring.write', (sql) => scoringSql.write(sql, p));
-  return counts ?? { scores: 0, premiums: 0 };
+  return withTransaction(async (tx) => {
+    await scoringSql.createStaging(tx);
+    await copyInto(tx, 'scoring_input', STAGED_COLUMNS, p.rows.map(stagedLine));
+    const [counts] = await scoringSql.write(tx, p);
+    return counts ?? { scores: 0, premiums: 0 };
+  }, 'scoring.write');
 }
