@@ -121,10 +121,11 @@ const MAX_POLL_MS = 100;
 const DEFAULT_GRACE_BACKOFF_MS = 5000;
 const DEFAULT_WARM_CONCURRENCY = 8;
 /**
- * Warmed entries per Redis pipeline (about 0.5 MB of the API's entries): its replies come back well
- * inside REDIS_COMMAND_TIMEOUT_MS even on a busy machine, where 1,000 did not always.
+ * Warmed entries per Redis pipeline (about 200 KB of the API's entries): the pipeline's last reply
+ * must come back within REDIS_COMMAND_TIMEOUT_MS even on a busy machine; with 500 and 1,000, some
+ * did not at a load average of 9 on 2 cores.
  */
-const WARM_PIPELINE_ENTRIES = 500;
+export const WARM_PIPELINE_ENTRIES = 200;
 
 /**
  * One named cache. Values come back as their JSON round trip (a loader's `Date` comes back as a

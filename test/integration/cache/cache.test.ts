@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../lib/config/index.js';
 import { connectCacheBus, createCache, getCacheStats, invalidateGroups } from '../../../lib/cache/index.js';
+import { WARM_PIPELINE_ENTRIES } from '../../../lib/cache/cache.js';
 import { decodeMessage } from '../../../lib/cache/messages.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { setEnv, withEnv } from '../../helpers/config.js';
@@ -305,13 +306,13 @@ describe('warm', () => {
     await listener.subscribe(`${prefix}:bus`);
     try {
       await cache.warm(keys.map((key) => ({ key, value: { key } })));
-      for (let i = 0; i < 50 && messages.length < 3; i++) await sleep(10);
+      for (let i = 0; i < 50 && messages.length < Math.ceil(keys.length / WARM_PIPELINE_ENTRIES); i++) await sleep(10);
     } finally {
       await listener.quit();
     }
 
     const announced = messages.map((text) => decodeMessage(text));
-    expect(announced.map((m) => m?.kind)).toEqual(['keys', 'keys', 'keys']);
+    expect(announced.map((m) => m?.kind)).toEqual(Array.from({ length: Math.ceil(keys.length / WARM_PIPELINE_ENTRIES) }, () => 'keys'));
     expect(announced.flatMap((m) => (m?.kind === 'keys' && m.cache === name ? m.keys : []))).toEqual(keys);
     expect(await redis.exists(keys.map((key) => `${prefix}:${name}:${key}`))).toBe(keys.length);
   });
