@@ -81,6 +81,11 @@ export function getMyRiskHistory(principal: Principal, query: RiskHistoryQuery):
  */
 export async function warmDriverRisk(driverIds: readonly number[]): Promise<void> {
   if (driverIds.length === 0) return;
-  const rows = await getCurrentRiskScores(driverIds);
+  await warmRiskScores(await getCurrentRiskScores(driverIds));
+}
+
+/** Stores these current score rows (as riskSql.current reads them, e.g. returned by the scoring write) as warmDriverRisk does. */
+export async function warmRiskScores(rows: readonly RiskScoreRow[]): Promise<void> {
+  if (rows.length === 0) return;
   await riskCache.warm(rows.map((row) => ({ key: currentKey(row.driver_id), value: toScore(row), groups: [driverRiskGroup(row.driver_id)], l1Ttl: 0 })));
 }

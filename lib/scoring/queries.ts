@@ -1,4 +1,6 @@
 import { copyInto, copyLine, timedQuery, withTransaction, type Sql, type TransactionSql } from '../db/index.js';
+import type { PremiumRow } from '../premiums/queries.js';
+import type { RiskScoreRow } from '../risk/queries.js';
 import type { Features } from './features.js';
 
 /**
@@ -45,6 +47,8 @@ export interface ScoreWrite {
 
 export interface ScoreWriteParams {
   rows: readonly ScoreWrite[];
+  /** Drivers whose score or premium changes: their written rows come back, as the risk and premium routes read them. */
+  changed: ReadonlySet<number>;
   modelVersion: string;
   /** The run's hour (ISO text): with the driver, the idempotency key of both tables. */
   run: string;
@@ -126,23 +130,25 @@ export const scoringSql = {
    */
   createStaging: (tx: TransactionSql) => tx`
     CREATE TEMP TABLE scoring_input (
-      driver_id bigint NOT NULL, score numeric NOT NULL, features jsonb NOT NULL, reasons jsonb NOT NULL,
+      driver_id bigint NOT NULL, changed boolean NOT NULL, score numeric NOT NULL, features jsonb NOT NULL, reasons jsonb NOT NULL,
       policy_id bigint, base_amount numeric, risk_factor numeric, usage_factor numeric, final_amount numeric, details jsonb
     ) ON COMMIT DROP`,
 
   /**
    * Stores the staged scores and premiums in one statement. A rerun of the same hour for the same
    * drivers updates their rows in place (the (driver_id, scoring_run) keys of migration 007)
-   * instead of adding rows.
+   * instead of adding rows. Returns the counts, with the rows of the changed drivers in the columns
+   * the risk and premium routes read (riskSql.current, premiumSql.current), for the cache warming
+   * to store without reading them again; one row of counts alone when no driver changed.
    */
-  write: (tx: TransactionSql, p: Omit<ScoreWriteParams, 'rows'>) => tx<{ scores: number; premiums: number }[]>`
+  write: (tx: TransactionSql, p: Omit<ScoreWriteParams, 'rows' | 'changed'>) => tx<WrittenRow[]>`
     WITH scores AS (
       INSERT INTO risk_scores AS s (driver_id, scoring_run, score, model_version, features, reasons)
       SELECT driver_id, ${p.run}::text::timestamptz, score, ${p.modelVersion}, features, reasons FROM scoring_input
       ON CONFLICT (driver_id, scoring_run) DO UPDATE
         SET scored_at = now(), score = excluded.score, model_version = excluded.model_version,
             features = excluded.features, reasons = excluded.reasons
-      RETURNING s.id, s.driver_id, s.score
+      RETURNING s.id, s.driver_id, s.scored_at, s.score, s.model_version, s.features, s.reasons
     ), priced AS (
       INSERT INTO premiums AS p (driver_id, scoring_run, policy_id, risk_score_id, base_amount, risk_factor, usage_factor, final_amount, score, details)
       SELECT i.driver_id, ${p.run}::text::timestamptz, i.policy_id, s.id, i.base_amount, i.risk_factor, i.usage_factor,
@@ -153,19 +159,29 @@ export const scoringSql = {
         SET computed_at = now(), policy_id = excluded.policy_id, risk_score_id = excluded.risk_score_id,
             base_amount = excluded.base_amount, risk_factor = excluded.risk_factor, usage_factor = excluded.usage_factor,
             final_amount = excluded.final_amount, score = excluded.score, details = excluded.details
-      RETURNING p.id
+      RETURNING p.id, p.driver_id, p.policy_id, p.computed_at, p.base_amount, p.risk_factor, p.usage_factor, p.final_amount,
+                p.score, p.risk_score_id, p.details
     )
-    SELECT (SELECT count(*) FROM scores)::int AS scores, (SELECT count(*) FROM priced)::int AS premiums`,
+    SELECT n.scores_written, n.premiums_written, c.*
+    FROM (SELECT (SELECT count(*) FROM scores)::int AS scores_written, (SELECT count(*) FROM priced)::int AS premiums_written) AS n
+    LEFT JOIN (
+      SELECT s.id, s.driver_id, s.scored_at, s.score, s.model_version, s.features, s.reasons,
+             p.id AS premium_id, p.policy_id, p.computed_at, p.base_amount, p.risk_factor, p.usage_factor, p.final_amount,
+             p.score AS premium_score, p.risk_score_id, p.details
+      FROM scores s
+      JOIN scoring_input i ON i.driver_id = s.driver_id AND i.changed
+      LEFT JOIN priced p ON p.driver_id = s.driver_id
+    ) AS c ON true`,
 };
 
 const STAGED_COLUMNS = [
-  'driver_id', 'score', 'features', 'reasons', 'policy_id', 'base_amount', 'risk_factor', 'usage_factor', 'final_amount', 'details',
+  'driver_id', 'changed', 'score', 'features', 'reasons', 'policy_id', 'base_amount', 'risk_factor', 'usage_factor', 'final_amount', 'details',
 ] as const;
 
 /** A row as a COPY line of scoring_input, in STAGED_COLUMNS order. */
-const stagedLine = (r: ScoreWrite): string =>
+const stagedLine = (r: ScoreWrite, changed: boolean): string =>
   copyLine([
-    r.driver_id, r.score, JSON.stringify(r.features), JSON.stringify(r.reasons),
+    r.driver_id, changed, r.score, JSON.stringify(r.features), JSON.stringify(r.reasons),
     r.premium?.policy_id ?? null, r.premium?.base_amount ?? null, r.premium?.risk_factor ?? null,
     r.premium?.usage_factor ?? null, r.premium?.final_amount ?? null, r.premium ? JSON.stringify(r.premium.details) : null,
   ]);
@@ -198,16 +214,53 @@ export function listDriverFeatures(w: FeatureWindow): Promise<DriverFeatureRow[]
   return timedQuery('scoring.features', (sql) => scoringSql.features(sql, w));
 }
 
+/** What a run wrote: the counts, and the changed drivers' current score and premium rows. */
+export interface WrittenScores {
+  scores: number;
+  premiums: number;
+  current: { risk: RiskScoreRow[]; premiums: PremiumRow[] };
+}
+
+/** A row of scoringSql.write: the counts, and a changed driver's rows (null in the counts-only row). */
+type WrittenRow = { scores_written: number; premiums_written: number } & Nullable<RiskScoreRow> & Nullable<{
+  premium_id: number;
+  policy_id: number;
+  computed_at: Date;
+  base_amount: number;
+  risk_factor: number;
+  usage_factor: number;
+  final_amount: number;
+  premium_score: number;
+  risk_score_id: number;
+  details: Record<string, unknown>;
+}>;
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
 /**
  * Stores a run's scores and premiums in one transaction: the rows are COPied into a staging table
- * (one round trip), then inserted into both tables by one statement.
+ * (one round trip), then inserted into both tables by one statement, which returns the changed
+ * drivers' rows as the risk and premium routes read them.
  */
-export async function writeScores(p: ScoreWriteParams): Promise<{ scores: number; premiums: number }> {
-  if (p.rows.length === 0) return { scores: 0, premiums: 0 };
-  return withTransaction(async (tx) => {
+export async function writeScores(p: ScoreWriteParams): Promise<WrittenScores> {
+  if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] } };
+  const rows = await withTransaction(async (tx) => {
     await scoringSql.createStaging(tx);
-    await copyInto(tx, 'scoring_input', STAGED_COLUMNS, p.rows.map(stagedLine));
-    const [counts] = await scoringSql.write(tx, p);
-    return counts ?? { scores: 0, premiums: 0 };
+    await copyInto(tx, 'scoring_input', STAGED_COLUMNS, p.rows.map((r) => stagedLine(r, p.changed.has(r.driver_id))));
+    return scoringSql.write(tx, p);
   }, 'scoring.write');
+  const risk: RiskScoreRow[] = [];
+  const premiums: PremiumRow[] = [];
+  for (const row of rows) {
+    const { id, driver_id, scored_at, score, model_version, features, reasons } = row;
+    if (id === null || driver_id === null || scored_at === null || score === null || model_version === null || features === null || reasons === null) continue;
+    risk.push({ id, driver_id, scored_at, score, model_version, features, reasons });
+    const { premium_id, computed_at, base_amount, risk_factor, usage_factor, final_amount } = row;
+    if (premium_id === null || computed_at === null || base_amount === null || risk_factor === null || usage_factor === null || final_amount === null) continue;
+    premiums.push({
+      id: premium_id, driver_id, policy_id: row.policy_id, computed_at, base_amount, risk_factor, usage_factor, final_amount,
+      score: row.premium_score, risk_score_id: row.risk_score_id, model_version, scored_at, details: row.details ?? {}, reasons,
+    });
+  }
+  const [first] = rows;
+  return { scores: first?.scores_written ?? 0, premiums: first?.premiums_written ?? 0, current: { risk, premiums } };
 }

@@ -4,14 +4,14 @@ import { DASHBOARD_GROUP } from '../dashboard/cache.js';
 import { getLogger } from '../logger/index.js';
 import { driverPremiumGroup } from '../premiums/cache.js';
 import { quotePremium } from '../premiums/formula.js';
-import { warmDriverPremiums } from '../premiums/service.js';
+import { warmPremiums } from '../premiums/service.js';
 import { driverRiskGroup } from '../risk/cache.js';
-import { warmDriverRisk } from '../risk/service.js';
+import { warmRiskScores } from '../risk/service.js';
 import { topReasons } from './explain.js';
 import { FEATURE_NAMES, type Features } from './features.js';
 import { driversScored, inferenceBatchDuration, riskScores, runPhaseDuration, scorePsi } from './metrics.js';
 import { getRiskModel, toInputRows, type RiskModel } from './model.js';
-import { listDriverFeatures, writeScores, type DriverFeatureRow, type ScoreWrite } from './queries.js';
+import { listDriverFeatures, writeScores, type DriverFeatureRow, type ScoreWrite, type WrittenScores } from './queries.js';
 import { distribution, populationStabilityIndex, probabilityToScore } from './score.js';
 
 /**
@@ -62,7 +62,7 @@ export interface ScoringReport {
 }
 
 const HOUR_MS = 3_600_000;
-/** Drivers per cache refresh step: 2,000 groups bumped in one script, 1,000 rows read per cache in one statement. */
+/** Drivers per cache refresh step: 2,000 groups bumped in one script. */
 const REFRESH_CHUNK = 1000;
 
 export async function scoreDrivers(request: ScoringRequest = {}): Promise<ScoringReport> {
@@ -82,13 +82,13 @@ export async function scoreDrivers(request: ScoringRequest = {}): Promise<Scorin
   const inferenceMs = batchMs.reduce((a, b) => a + b, 0);
 
   const rows = drivers.map((driver, i) => resultRow(model, driver, probabilities[i] as number, scoring.windowDays));
+  const changed = rows.filter((row, i) => hasChanged(row, drivers[i] as DriverFeatureRow)).map((row) => row.driver_id);
   const writesStarted = performance.now();
-  const written = await writeScores({ rows, modelVersion: model.version, run });
+  const written = await writeScores({ rows, changed: new Set(changed), modelVersion: model.version, run });
   const writesMs = performance.now() - writesStarted;
 
-  const changed = rows.filter((row, i) => hasChanged(row, drivers[i] as DriverFeatureRow)).map((row) => row.driver_id);
   const cacheStarted = performance.now();
-  const { invalidateMs: cacheInvalidateMs, warmMs: cacheWarmMs } = await refreshCaches(changed);
+  const { invalidateMs: cacheInvalidateMs, warmMs: cacheWarmMs } = await refreshCaches(changed, written.current);
   const cacheMs = performance.now() - cacheStarted;
 
   const scores = rows.map((r) => r.score);
@@ -161,22 +161,27 @@ function hasChanged(row: ScoreWrite, before: DriverFeatureRow): boolean {
 /**
  * Outdates the changed drivers' risk and premium entries everywhere (and the dashboard's figures,
  * which include the risk distribution), then warms those drivers' current score and premium with
- * exactly what the routes serve, a chunk of drivers at a time: their groups are bumped (one script
- * and one bus message), then their rows are read (one statement per cache) and stored (pipelines
- * of a few hundred entries, one bus message each). Returns the time spent invalidating and
- * warming. A Redis outage does not fail the run: the cache queues the invalidations and replays
- * them when Redis is back, and warming skips what it cannot store.
+ * exactly what the routes serve: the rows the write returned, in the routes' columns. A chunk of
+ * drivers at a time: their groups are bumped (one script and one bus message), then their entries
+ * stored (pipelines of a few hundred, one bus message each). Returns the time spent invalidating
+ * and warming. A Redis outage does not fail the run: the cache queues the invalidations and
+ * replays them when Redis is back, and warming skips what it cannot store.
  */
-async function refreshCaches(driverIds: readonly number[]): Promise<{ invalidateMs: number; warmMs: number }> {
+async function refreshCaches(driverIds: readonly number[], current: WrittenScores['current']): Promise<{ invalidateMs: number; warmMs: number }> {
   const spent = { invalidateMs: 0, warmMs: 0 };
   if (driverIds.length === 0) return spent;
+  const riskOf = new Map(current.risk.map((row) => [row.driver_id, row]));
+  const premiumOf = new Map(current.premiums.map((row) => [row.driver_id, row]));
   for (let from = 0; from < driverIds.length; from += REFRESH_CHUNK) {
     const chunk = driverIds.slice(from, from + REFRESH_CHUNK);
     let started = performance.now();
     await invalidateGroups(...chunk.flatMap((id) => [driverRiskGroup(id), driverPremiumGroup(id)]));
     spent.invalidateMs += performance.now() - started;
     started = performance.now();
-    await Promise.all([warmDriverRisk(chunk), warmDriverPremiums(chunk)]);
+    await Promise.all([
+      warmRiskScores(chunk.flatMap((id) => riskOf.get(id) ?? [])),
+      warmPremiums(chunk.flatMap((id) => premiumOf.get(id) ?? [])),
+    ]);
     spent.warmMs += performance.now() - started;
   }
   const started = performance.now();

@@ -8,9 +8,9 @@ import { closeDb, onQueryTiming, type Sql } from '../../../lib/db/index.js';
 import { getPremium } from '../../../lib/premiums/service.js';
 import { getRiskScore } from '../../../lib/risk/service.js';
 import { ValidationError } from '../../../lib/errors/index.js';
-import { driverPremiumGroup } from '../../../lib/premiums/cache.js';
+import { driverPremiumGroup, premiumsCache } from '../../../lib/premiums/cache.js';
 import { closeRedis } from '../../../lib/redis/index.js';
-import { driverRiskGroup } from '../../../lib/risk/cache.js';
+import { driverRiskGroup, riskCache } from '../../../lib/risk/cache.js';
 import { listDriverFeatures } from '../../../lib/scoring/queries.js';
 import { refreshDriverDays } from '../../../lib/trips/queries.js';
 import { FEATURE_NAMES, MAX_REASONS, MONOTONE_INCREASING, scoreDrivers, type ScoringReport } from '../../../lib/scoring/index.js';
@@ -195,8 +195,8 @@ describe('score-drivers', () => {
       WHERE r.driver_id = ${calm.driverId} ORDER BY r.scored_at DESC, r.id DESC LIMIT 1`;
     const queries: string[] = [];
     const stop = onQueryTiming((t) => queries.push(t.name));
+    const admin = { userId: 1, role: 'admin' as const, driverId: null };
     try {
-      const admin = { userId: 1, role: 'admin' as const, driverId: null };
       const [score, premium] = await Promise.all([getRiskScore(admin, calm.driverId), getPremium(admin, calm.driverId)]);
       expect(Number(score.score)).toBe(Number(latest?.score));
       expect(score.reasons.length).toBeGreaterThan(0);
@@ -205,6 +205,27 @@ describe('score-drivers', () => {
       stop();
     }
     expect(queries).toEqual([]);
+
+    // The warmed entries are byte for byte what the routes load from the database (same rows, same
+    // columns, same JSON key order): dropped from Redis, the same routes load them again.
+    const redis = rawRedis();
+    try {
+      const entry = async (cache: string) => {
+        const stored = await redis.get(`${prefix}:${cache}:current:${calm.driverId}`);
+        return stored?.slice(stored.indexOf('{'));
+      };
+      const warmed = { risk: await entry('risk'), premiums: await entry('premiums') };
+      expect(warmed.risk).toContain(`"driver_id":${calm.driverId}`);
+      expect(warmed.premiums).toContain(`"driver_id":${calm.driverId}`);
+      await redis.del(`${prefix}:risk:current:${calm.driverId}`, `${prefix}:premiums:current:${calm.driverId}`);
+      riskCache.clearL1();
+      premiumsCache.clearL1();
+      await Promise.all([getRiskScore(admin, calm.driverId), getPremium(admin, calm.driverId)]);
+      expect(await entry('risk')).toBe(warmed.risk);
+      expect(await entry('premiums')).toBe(warmed.premiums);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 
