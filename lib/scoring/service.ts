@@ -51,7 +51,7 @@ export interface ScoringReport {
     batchMs: number[];
     writesMs: number;
     cacheMs: number;
-    /** The part of cacheMs spent outdating groups, and reading and storing the warmed entries. */
+    /** The part of cacheMs spent outdating groups, and storing the warmed entries. */
     cacheInvalidateMs: number;
     cacheWarmMs: number;
     totalMs: number;

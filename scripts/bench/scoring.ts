@@ -102,7 +102,7 @@ try {
       `total ${fmt(t.totalMs / 1000)} s; PSI against training ${report.psi === null ? 'n/a' : fmt(report.psi, 4)}`,
   );
   console.log(
-    `cache refresh of ${report.changed} drivers (2 entries each): invalidation ${fmt(t.cacheInvalidateMs / 1000)} s, warming (read + store) ${fmt(t.cacheWarmMs / 1000)} s; ` +
+    `cache refresh of ${report.changed} drivers (2 entries each): invalidation ${fmt(t.cacheInvalidateMs / 1000)} s, warming (store, from the rows the write returned) ${fmt(t.cacheWarmMs / 1000)} s; ` +
       `Redis errors or bypasses during the run: ${redisErrors() - errorsBefore}`,
   );
   const other = t.totalMs - t.modelLoadMs - t.featuresMs - t.inferenceMs - t.writesMs - t.cacheMs;
