@@ -26,7 +26,9 @@ const DATASET: DatasetShape = { drivers: 10_000, days: 90, seed: 42, end: new Da
 const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, 'no-seed': { type: 'boolean', default: false } } });
 const url = values['database-url'] ?? onServer(getConfig().db.url, 'telematics_scoring_bench');
 process.env.DATABASE_URL = url;
-process.env.CACHE_PREFIX ??= 'tele_bench_scoring';
+// A key space of its own, whatever CACHE_PREFIX says: the bench warms its own database's drivers,
+// whose ids would shadow the same ids of the development or test database under a shared prefix.
+process.env.CACHE_PREFIX = `${process.env.CACHE_PREFIX ?? 'tele'}_bench_scoring`;
 process.env.LOG_LEVEL ??= 'WARN';
 // The full run scores all 10,000 drivers in one statement per phase: no per-statement cap.
 process.env.DB_STATEMENT_TIMEOUT_MS ??= '600000';
