@@ -30,8 +30,6 @@ const MAX_PENDING_INVALIDATIONS = 10_000;
 /** Returned instead of a result when Redis was not asked (breaker open) or did not answer. */
 export const UNAVAILABLE: unique symbol = Symbol('redis unavailable');
 
-export type { RedisCounters } from './counters.js';
-
 export type Invalidation = { kind: 'key'; cache: string; key: string } | { kind: 'group'; group: string };
 
 export interface InvalidationEvent {

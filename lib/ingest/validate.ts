@@ -1,5 +1,6 @@
 import { getConfig } from '../config/index.js';
 import { checkInput } from '../validation/index.js';
+import { fastEvent } from './fast-check.js';
 import type { RawRecord, RejectedRecord, ValidRecord } from './records.js';
 import { telematicsEvent, type TelematicsEvent } from './schema.js';
 
@@ -27,11 +28,15 @@ export function implausibleTimestamp(event: TelematicsEvent, nowMs: number): str
 
 /** Validates an already parsed value (an HTTP batch element or a decoded Kafka value). */
 export function checkEvent(raw: RawRecord, value: unknown, nowMs: number): Checked {
-  const checked = checkInput(telematicsEvent, value, '');
-  if (!checked.ok) return reject(raw, 'schema_violation', checked.problems.map((p) => `${p.field || 'value'}: ${p.message}`).join('; '));
-  const implausible = implausibleTimestamp(checked.data, nowMs);
+  let event = fastEvent(value);
+  if (!event) {
+    const checked = checkInput(telematicsEvent, value, '');
+    if (!checked.ok) return reject(raw, 'schema_violation', checked.problems.map((p) => `${p.field || 'value'}: ${p.message}`).join('; '));
+    event = checked.data;
+  }
+  const implausible = implausibleTimestamp(event, nowMs);
   if (implausible) return reject(raw, 'impossible_value', implausible);
-  return { ok: true, record: { raw, event: checked.data } };
+  return { ok: true, record: { raw, event } };
 }
 
 /** Decodes a Kafka record value (UTF-8 JSON) and validates it. */

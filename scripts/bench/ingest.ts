@@ -173,6 +173,11 @@ async function endToEnd(): Promise<{ eps: number; maxLag: number; drainS: number
   const elapsed = seconds(started);
   const drainS = seconds(producedAt);
   process.stdout.write('\n');
+  const { invocations, records, invokeMs } = bridge.invocationStats;
+  log(
+    `  (c) bridge: ${invocations} invocations of ${Math.round(records / Math.max(1, invocations))} records on average; ` +
+      `in the handler ${((invokeMs / 1000 / elapsed) * 100).toFixed(0)}% of the run, the rest Kafka fetch/commit, batching and the producer`,
+  );
   await bridge.stop();
   await admin.deleteTopics({ topics: [topic, `${topic}.failed`] }).catch(() => undefined);
   await admin.disconnect();

@@ -1,4 +1,8 @@
+import type { Admin } from 'kafkajs';
+import { expect } from 'vitest';
 import type { Sql } from '../../lib/db/index.js';
+import { consumerGroupLag } from '../../lib/ingest/bridge.js';
+import type { ProducerProgress } from '../../lib/ingest/producer.js';
 import type { TripRow } from '../../lib/trips/queries.js';
 import { lambdaKafkaEvent, type KafkaMessage, type LambdaKafkaEvent, type TelematicsEvent } from '../../lib/ingest/index.js';
 
@@ -89,4 +93,27 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+}
+
+/**
+ * Waits for the consumer group to catch up, then checks the database against what was produced:
+ * every unique valid event stored exactly once, every poison record a dead letter, and the trips
+ * of the run equal to their events.
+ */
+export async function expectExactlyIngested(
+  { sql, admin }: { sql: Sql; admin: Admin },
+  run: { topic: string; group: string },
+  produced: ProducerProgress,
+  since: Date,
+  timeoutMs = 120_000,
+): Promise<void> {
+  expect(produced.errors).toBe(0);
+  await waitFor('the consumer group to catch up', async () => ((await consumerGroupLag(admin, run.topic, run.group)) === 0 ? true : undefined), timeoutMs);
+  const [counts] = await sql<{ events: number; distinct_ids: number; letters: number }[]>`
+    SELECT (SELECT count(*) FROM telematics_events WHERE received_at >= ${since})::int AS events,
+           (SELECT count(DISTINCT event_id) FROM telematics_events WHERE received_at >= ${since})::int AS distinct_ids,
+           (SELECT count(*) FROM dead_letters WHERE topic = ${run.topic})::int AS letters`;
+  expect(counts).toEqual({ events: produced.unique, distinct_ids: produced.unique, letters: produced.poison });
+  const trips = (await sql<{ id: string }[]>`SELECT DISTINCT trip_id AS id FROM telematics_events WHERE received_at >= ${since}`).map((r) => r.id);
+  expect(await storedTrips(sql, trips)).toEqual(await recomputedTrips(sql, trips));
 }

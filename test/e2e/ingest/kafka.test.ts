@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/ingest/handler.js';
 import { closeDb, type Sql } from '../../../lib/db/index.js';
-import { consumerGroupLag, EventSourceBridge } from '../../../lib/ingest/bridge.js';
+import { EventSourceBridge } from '../../../lib/ingest/bridge.js';
 import { produceTelematics, type ProducerProgress } from '../../../lib/ingest/producer.js';
 import { createKafka } from '../../../lib/kafka/index.js';
 import { startOfUtcDay, type DatasetShape } from '../../../lib/seed/index.js';
 import { readIngestSettings } from '../../../scripts/lib/ingest-settings.js';
 import { startBridgeProcess } from '../../helpers/bridge.js';
 import { ensureDataset, testSql, TEST_DATABASE_URL } from '../../helpers/db.js';
-import { recomputedTrips, storedTrips, waitFor } from '../../helpers/ingest.js';
+import { expectExactlyIngested as expectIngested, waitFor } from '../../helpers/ingest.js';
 import { lambdaContext } from '../../helpers/lambda.js';
 import { freePort } from '../../helpers/net.js';
 
@@ -51,18 +51,8 @@ describe('ingestion end to end through Kafka and the bridge', () => {
     await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 4 }] });
   }
 
-  /** Waits for the group to catch up, then checks the database against what was produced. */
-  async function expectExactlyIngested(run: { topic: string; group: string }, produced: ProducerProgress, since: Date): Promise<void> {
-    expect(produced.errors).toBe(0);
-    await waitFor('the consumer group to catch up', async () => ((await consumerGroupLag(admin, run.topic, run.group)) === 0 ? true : undefined), 120_000);
-    const [counts] = await sql<{ events: number; distinct_ids: number; letters: number }[]>`
-      SELECT (SELECT count(*) FROM telematics_events WHERE received_at >= ${since})::int AS events,
-             (SELECT count(DISTINCT event_id) FROM telematics_events WHERE received_at >= ${since})::int AS distinct_ids,
-             (SELECT count(*) FROM dead_letters WHERE topic = ${run.topic})::int AS letters`;
-    expect(counts).toEqual({ events: produced.unique, distinct_ids: produced.unique, letters: produced.poison });
-    const trips = (await sql<{ id: string }[]>`SELECT DISTINCT trip_id AS id FROM telematics_events WHERE received_at >= ${since}`).map((r) => r.id);
-    expect(await storedTrips(sql, trips)).toEqual(await recomputedTrips(sql, trips));
-  }
+  const expectExactlyIngested = (run: { topic: string; group: string }, produced: ProducerProgress, since: Date) =>
+    expectIngested({ sql, admin }, run, produced, since);
 
   it('stores exactly the unique valid events of a stream with 5 % duplicates and 1 % poison, dead-letters the poison with reasons, and the lag reaches 0', async () => {
     const run = names('stream');
