@@ -91,7 +91,7 @@ interface Flight {
   promise: Promise<unknown>;
 }
 
-/** A warmed value ready to store: its JSON for L2 and the parsed copy for L1. */
+/** A warmed value ready to store: its JSON for L2 and the parsed copy for L1 (undefined: not for L1). */
 interface WarmedEntry {
   key: string;
   settings: Settings;
@@ -120,6 +120,12 @@ const FIRST_POLL_MS = 10;
 const MAX_POLL_MS = 100;
 const DEFAULT_GRACE_BACKOFF_MS = 5000;
 const DEFAULT_WARM_CONCURRENCY = 8;
+/**
+ * Warmed entries per Redis pipeline (about 200 KB of the API's entries): the pipeline's last reply
+ * must come back within REDIS_COMMAND_TIMEOUT_MS even on a busy machine; with 500 and 1,000, some
+ * did not at a load average of 9 on 2 cores.
+ */
+export const WARM_PIPELINE_ENTRIES = 200;
 
 /**
  * One named cache. Values come back as their JSON round trip (a loader's `Date` comes back as a
@@ -224,43 +230,56 @@ export class Cache implements CacheMember {
     const prepared = entries.flatMap((entry) => {
       const settings = this.settings(entry, this.defaults);
       const json = JSON.stringify(entry.value);
-      // `undefined` has no JSON form: there is nothing to store.
-      return json === undefined ? [] : [{ key: entry.key, settings, json, value: JSON.parse(json) as unknown } satisfies WarmedEntry];
+      // `undefined` has no JSON form: there is nothing to store. L1 holds the JSON round trip, parsed
+      // only for entries that go to L1 (`l1Ttl: 0` warms Redis alone, e.g. a batch job's).
+      if (json === undefined) return [];
+      const value = this.l1 && settings.l1Ttl > 0 ? (JSON.parse(json) as unknown) : undefined;
+      return [{ key: entry.key, settings, json, value } satisfies WarmedEntry];
     });
     if (prepared.length > 0) await this.storeWarmed(prepared);
     return { warmed: prepared.map(({ key }) => key), failed };
   }
 
-  /** Writes warmed values to Redis (announcing each to the other instances) and to L1. */
+  /**
+   * Writes warmed values to Redis and to L1. Redis gets one pipeline per WARM_PIPELINE_ENTRIES
+   * entries (their groups' versions read first, then the values, then one bus message naming them
+   * all), so a warm of thousands stays a few round trips, each well inside the command timeout.
+   */
   private async storeWarmed(prepared: readonly WarmedEntry[]): Promise<void> {
     const runtime = this.runtime;
-    const groups = [...new Set(prepared.flatMap((entry) => entry.settings.groups))];
-    const written = await runtime.call(this.counters, async (redis) => {
-      const versions = groups.length > 0 ? await redis.mget(groups.map((group) => runtime.groupKey(group))) : [];
-      const versionOf = new Map(groups.map((group, i) => [group, versions[i] ?? null]));
-      const pipeline = redis.pipeline();
-      const now = Date.now();
-      for (const entry of prepared) {
-        const groupVersions = joinGroupVersions(entry.settings.groups.map((group) => versionOf.get(group) ?? null));
-        const stored = encodeEntry(entry.json, now + entry.settings.ttl, groupVersions);
-        pipeline.set(runtime.valueKey(this.name, entry.key), stored, 'PX', entry.settings.ttl + entry.settings.grace);
-        pipeline.publish(runtime.channel, runtime.keyMessage(this.name, entry.key));
-      }
-      await execPipeline(pipeline);
-    });
-    if (written === UNAVAILABLE) {
+    const unwritten: WarmedEntry[] = [];
+    for (let from = 0; from < prepared.length; from += WARM_PIPELINE_ENTRIES) {
+      const chunk = prepared.slice(from, from + WARM_PIPELINE_ENTRIES);
+      const groups = [...new Set(chunk.flatMap((entry) => entry.settings.groups))];
+      const written = await runtime.call(this.counters, async (redis) => {
+        const versions = groups.length > 0 ? await redis.mget(groups.map((group) => runtime.groupKey(group))) : [];
+        const versionOf = new Map(groups.map((group, i) => [group, versions[i] ?? null]));
+        const pipeline = redis.pipeline();
+        const now = Date.now();
+        for (const entry of chunk) {
+          const groupVersions = joinGroupVersions(entry.settings.groups.map((group) => versionOf.get(group) ?? null));
+          const stored = encodeEntry(entry.json, now + entry.settings.ttl, groupVersions);
+          pipeline.set(runtime.valueKey(this.name, entry.key), stored, 'PX', entry.settings.ttl + entry.settings.grace);
+        }
+        pipeline.publish(runtime.channel, runtime.keysMessage(this.name, chunk.map((entry) => entry.key)));
+        await execPipeline(pipeline);
+      });
+      if (written === UNAVAILABLE) unwritten.push(...chunk);
+    }
+    if (unwritten.length > 0) {
       // The old values must not outlive the outage in L2 or in other instances' L1: queue their removal.
-      getLogger().warn('Cache warm could not write to Redis; values are kept in this instance only', { cache: this.name });
+      getLogger().warn('Cache warm could not write to Redis; values are kept in this instance only (if in its L1)', { cache: this.name, keys: unwritten.length });
       await runtime.invalidate(
         this.counters,
-        prepared.map((entry) => ({ kind: 'key', cache: this.name, key: entry.key })),
+        unwritten.map((entry) => ({ kind: 'key', cache: this.name, key: entry.key })),
       );
     }
     const now = Date.now();
     for (const entry of prepared) {
       // A miss being resolved meanwhile loaded older data: it must not overwrite the warmed value.
       this.taintFlight(entry.key);
-      this.setL1(entry.key, entry.value, now + entry.settings.l1Ttl, entry.settings);
+      if (entry.value === undefined) this.l1?.delete(entry.key);
+      else this.setL1(entry.key, entry.value, now + entry.settings.l1Ttl, entry.settings);
     }
   }
 

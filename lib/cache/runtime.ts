@@ -6,7 +6,7 @@ import { getLogger } from '../logger/index.js';
 import { ensureRedisConnected, getRedisSubscriber, type RedisClient } from '../redis/index.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
 import type { CacheCounters, RedisCounters } from './counters.js';
-import { decodeMessage, encodeGroupsMessage, encodeKeyMessage } from './messages.js';
+import { decodeMessage, encodeGroupsMessage, encodeKeyMessage, encodeKeysMessage } from './messages.js';
 import { BUMP_GROUPS, runScript } from './scripts.js';
 
 /**
@@ -191,6 +191,12 @@ export class CacheRuntime {
     if (message.kind === 'key') {
       caches.get(message.cache)?.dropKey(message.key);
       this.emit({ source: 'remote', cache: message.cache, key: message.key });
+    } else if (message.kind === 'keys') {
+      const cache = caches.get(message.cache);
+      for (const key of message.keys) {
+        cache?.dropKey(key);
+        this.emit({ source: 'remote', cache: message.cache, key });
+      }
     } else {
       for (const cache of caches.values()) cache.dropGroups(message.groups);
       for (const group of message.groups) this.emit({ source: 'remote', group });
@@ -225,6 +231,11 @@ export class CacheRuntime {
 
   readyMessage(cache: string, key: string): string {
     return encodeKeyMessage(this.instanceId, 'ready', cache, key);
+  }
+
+  /** One message announcing that `keys` of `cache` changed (a warm): receivers drop them from L1. */
+  keysMessage(cache: string, keys: readonly string[]): string {
+    return encodeKeysMessage(this.instanceId, cache, keys);
   }
 
   keyMessage(cache: string, key: string): string {

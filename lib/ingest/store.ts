@@ -6,6 +6,7 @@ import { driverStatisticsGroup } from '../drivers/cache.js';
 import { driverEventsGroup } from '../events/cache.js';
 import { getLogger } from '../logger/index.js';
 import { driverTripsGroup, tripGroup } from '../trips/cache.js';
+import { refreshDriverDays } from '../trips/queries.js';
 import { notifyIngested } from './notify.js';
 import { stage } from './profile.js';
 import { EVENT_COLUMNS, ingestSql, type DeadLetterInsert, type EventColumns } from './queries.js';
@@ -181,6 +182,7 @@ export async function writeBatch(valid: readonly ValidRecord[], rejected: readon
       await stage('insert', () => ingestSql.insertEvents(tx, eventColumns(valid.map((r) => r.event))));
       const [row] = await stage('trips', () => ingestSql.updateTrips(tx));
       summary = { stored: row?.stored ?? 0, drivers: row?.drivers ?? [], trips: row?.trips ?? [] };
+      await stage('driver_daily', () => refreshDriverDays(tx, summary.trips));
     }
     const deadLettered =
       rejected.length > 0 ? ((await stage('dead_letters', () => ingestSql.insertDeadLetters(tx, rejected.map(deadLetterOf))))[0]?.inserted ?? 0) : 0;

@@ -46,10 +46,15 @@ export function getMyPremium(principal: Principal): Promise<Premium> {
 
 /**
  * After a pricing run: stores the drivers' current premiums in the cache, read in one statement.
- * Callers outdate the drivers' premium groups first.
+ * Callers outdate the drivers' premium groups first. Redis only, as for risk scores.
  */
 export async function warmDriverPremiums(driverIds: readonly number[]): Promise<void> {
   if (driverIds.length === 0) return;
-  const rows = await getCurrentPremiums(driverIds);
-  await premiumsCache.warm(rows.map((row) => ({ key: currentKey(row.driver_id), value: toPremium(row), groups: [driverPremiumGroup(row.driver_id)] })));
+  await warmPremiums(await getCurrentPremiums(driverIds));
+}
+
+/** Stores these current premium rows (as premiumSql.current reads them, e.g. returned by the scoring write) as warmDriverPremiums does. */
+export async function warmPremiums(rows: readonly PremiumRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await premiumsCache.warm(rows.map((row) => ({ key: currentKey(row.driver_id), value: toPremium(row), groups: [driverPremiumGroup(row.driver_id)], l1Ttl: 0 })));
 }

@@ -76,10 +76,16 @@ export function getMyRiskHistory(principal: Principal, query: RiskHistoryQuery):
 /**
  * After a scoring run: stores the drivers' current scores in the cache (every instance's next read
  * is a hit), reading them in one statement. Callers outdate the drivers' risk groups first, so
- * history pages are reloaded on their next read.
+ * history pages are reloaded on their next read. Redis only: the scoring instance serves no reads,
+ * so its own L1 would only spend memory and a parse per entry.
  */
 export async function warmDriverRisk(driverIds: readonly number[]): Promise<void> {
   if (driverIds.length === 0) return;
-  const rows = await getCurrentRiskScores(driverIds);
-  await riskCache.warm(rows.map((row) => ({ key: currentKey(row.driver_id), value: toScore(row), groups: [driverRiskGroup(row.driver_id)] })));
+  await warmRiskScores(await getCurrentRiskScores(driverIds));
+}
+
+/** Stores these current score rows (as riskSql.current reads them, e.g. returned by the scoring write) as warmDriverRisk does. */
+export async function warmRiskScores(rows: readonly RiskScoreRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await riskCache.warm(rows.map((row) => ({ key: currentKey(row.driver_id), value: toScore(row), groups: [driverRiskGroup(row.driver_id)], l1Ttl: 0 })));
 }

@@ -12,7 +12,7 @@ export const inferenceBatchDuration = histogram({
 
 export const runPhaseDuration = gauge({
   name: 'scoring_last_run_phase_seconds',
-  help: 'Duration of each phase of the last scoring run (model_load, features, inference, writes, cache, total).',
+  help: 'Duration of each phase of the last scoring run (model_load, features, inference, writes, cache, notify, total).',
   labelNames: ['phase'],
   unit: 'Seconds',
 });

@@ -1,4 +1,6 @@
-import { timedQuery, type Sql } from '../db/index.js';
+import { copyInto, copyLine, withTransaction, type Sql, type TransactionSql } from '../db/index.js';
+import type { PremiumRow } from '../premiums/queries.js';
+import type { RiskScoreRow } from '../risk/queries.js';
 import type { Features } from './features.js';
 
 /**
@@ -7,7 +9,7 @@ import type { Features } from './features.js';
  */
 
 export interface FeatureWindow {
-  /** Exclusive end of the window, ISO text (sent as text: a Date parameter would drop microseconds). */
+  /** Exclusive end of the window, ISO text to the millisecond (a run's hour). */
   end: string;
   days: number;
   /** Only these drivers; every active driver when absent. */
@@ -45,6 +47,8 @@ export interface ScoreWrite {
 
 export interface ScoreWriteParams {
   rows: readonly ScoreWrite[];
+  /** Drivers whose score or premium changes: their written rows come back, as the risk and premium routes read them. */
+  changed: ReadonlySet<number>;
   modelVersion: string;
   /** The run's hour (ISO text): with the driver, the idempotency key of both tables. */
   run: string;
@@ -52,30 +56,46 @@ export interface ScoreWriteParams {
 
 export const scoringSql = {
   /**
-   * Every feature of every active driver with a finished trip in the window, in one pass over the
-   * window's trips (grouped by driver), then one index probe per driver for its policy and latest
-   * score and premium. Per-100-km rates divide by at least 1 km so a few metres of driving cannot
-   * produce an absurd rate.
+   * Every feature of every active driver with a finished trip in the window, summed per driver from
+   * the daily rollup of trips (migration 008) for the window's whole UTC days, plus the trips
+   * themselves for the partial days at its ends (none when the window ends at midnight; a day's
+   * trips otherwise, by trips_started_idx), then one index probe per driver for its policy and
+   * latest score and premium. The sums are those of the trips in the window, as if read from trips.
+   * Per-100-km rates divide by at least 1 km so a few metres of driving cannot produce an absurd rate.
    */
-  features: (sql: Sql, w: FeatureWindow) => sql<DriverFeatureRow[]>`
-    WITH totals AS (
-      SELECT t.driver_id,
-             count(*)::int              AS trips,
-             sum(t.distance_km)         AS distance_km,
-             sum(t.duration_s)          AS duration_s,
-             sum(t.night_distance_km)   AS night_km,
-             sum(t.harsh_braking_count) AS braking,
-             sum(t.harsh_acceleration_count) AS acceleration,
-             sum(t.harsh_cornering_count)    AS cornering,
-             sum(t.speeding_count)      AS speeding,
-             max(t.max_speed_kmh)       AS max_speed_kmh
+  features: (sql: Sql | TransactionSql, w: FeatureWindow) => {
+    const b = windowBounds(w);
+    const onlyDrivers = (column: string) => (w.driverIds ? sql`AND ${sql(column)} = ANY(${w.driverIds}::bigint[])` : sql``);
+    const edge = (from: string, to: string) => sql`
+      SELECT t.driver_id, 1 AS trips, t.distance_km, t.duration_s::bigint, t.night_distance_km, t.harsh_braking_count,
+             t.harsh_acceleration_count, t.harsh_cornering_count, t.speeding_count, t.max_speed_kmh
       FROM trips t
-      JOIN drivers d ON d.id = t.driver_id AND d.active
-      WHERE t.started_at >= ${w.end}::text::timestamptz - make_interval(days => ${w.days})
-        AND t.started_at < ${w.end}::text::timestamptz
-        AND t.ended_at IS NOT NULL
-        ${w.driverIds ? sql`AND t.driver_id = ANY(${w.driverIds}::bigint[])` : sql``}
-      GROUP BY t.driver_id
+      WHERE t.started_at >= ${from}::text::timestamptz AND t.started_at < ${to}::text::timestamptz AND t.ended_at IS NOT NULL
+        ${onlyDrivers('t.driver_id')}`;
+    // The days are parameters typed date by the statement itself (no cast left to evaluate per row).
+    return sql<DriverFeatureRow[]>`
+    WITH parts AS (
+      SELECT r.driver_id, r.trips, r.distance_km, r.duration_s, r.night_distance_km, r.harsh_braking_count,
+             r.harsh_acceleration_count, r.harsh_cornering_count, r.speeding_count, r.max_speed_kmh
+      FROM driver_daily r
+      WHERE r.day >= ${b.firstDay}::date AND r.day < ${b.endDay}::date ${onlyDrivers('r.driver_id')}
+      UNION ALL ${edge(b.from, b.firstDayStart)}
+      UNION ALL ${edge(b.endDayStart, b.to)}
+    ),
+    totals AS (
+      SELECT p.driver_id,
+             sum(p.trips)::int                    AS trips,
+             sum(p.distance_km)                   AS distance_km,
+             sum(p.duration_s)                    AS duration_s,
+             sum(p.night_distance_km)             AS night_km,
+             sum(p.harsh_braking_count)           AS braking,
+             sum(p.harsh_acceleration_count)      AS acceleration,
+             sum(p.harsh_cornering_count)         AS cornering,
+             sum(p.speeding_count)                AS speeding,
+             max(p.max_speed_kmh)                 AS max_speed_kmh
+      FROM parts p
+      JOIN drivers d ON d.id = p.driver_id AND d.active
+      GROUP BY p.driver_id
     )
     SELECT f.driver_id, f.trips, f.distance_km,
            f.distance_km / ${w.days}                                   AS km_per_day,
@@ -101,46 +121,172 @@ export const scoringSql = {
     LEFT JOIN LATERAL (
       SELECT p.final_amount FROM premiums p WHERE p.driver_id = f.driver_id ORDER BY p.computed_at DESC, p.id DESC LIMIT 1
     ) pr ON true
-    ORDER BY f.driver_id`,
+    ORDER BY f.driver_id`;
+  },
 
   /**
-   * Stores the run's scores and premiums in one statement (one round trip, one transaction): the
-   * rows travel as one JSON document. A rerun of the same hour for the same drivers updates their
-   * rows in place (the (driver_id, scoring_run) keys of migration 007) instead of adding rows.
+   * No JIT compilation for the run's statements: they run once an hour over known, modest row
+   * counts, where compiling cost more than it saved (600 ms of a 1.5 s write, measured).
    */
-  write: (sql: Sql, p: ScoreWriteParams) => sql<{ scores: number; premiums: number }[]>`
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(p.rows)}::text::jsonb)
-        AS r(driver_id bigint, score numeric, features jsonb, reasons jsonb, premium jsonb)
-    ), scores AS (
+  noJit: (tx: TransactionSql) => tx`SELECT set_config('jit', 'off', true)`,
+
+  /**
+   * Fresh statistics of the staged rows, so the write is planned for thousands of rows, not a guess:
+   * the row count, and the join keys (sampling the JSON columns too tripled its cost).
+   */
+  analyzeStaging: (tx: TransactionSql) => tx`ANALYZE scoring_input (driver_id, policy_id)`,
+
+  /**
+   * The session's staging table of a run's rows, gone at the end of the write's transaction. The
+   * JSON columns are jsonb, so COPY parses each value once, straight into its type.
+   */
+  createStaging: (tx: TransactionSql) => tx`
+    CREATE TEMP TABLE scoring_input (
+      driver_id bigint NOT NULL, changed boolean NOT NULL, score numeric NOT NULL, features jsonb NOT NULL, reasons jsonb NOT NULL,
+      policy_id bigint, base_amount numeric, risk_factor numeric, usage_factor numeric, final_amount numeric, details jsonb
+    ) ON COMMIT DROP`,
+
+  /**
+   * Stores the staged scores and premiums in one statement. A rerun of the same hour for the same
+   * drivers updates their rows in place (the (driver_id, scoring_run) keys of migration 007)
+   * instead of adding rows. Returns the counts, with the rows of the changed drivers in the columns
+   * the risk and premium routes read (riskSql.current, premiumSql.current), for the cache warming
+   * to store without reading them again; one row of counts alone when no driver changed.
+   */
+  write: (tx: TransactionSql, p: Omit<ScoreWriteParams, 'rows' | 'changed'>) => tx<WrittenRow[]>`
+    WITH scores AS (
       INSERT INTO risk_scores AS s (driver_id, scoring_run, score, model_version, features, reasons)
-      SELECT driver_id, ${p.run}::text::timestamptz, score, ${p.modelVersion}, features, reasons FROM input
+      SELECT driver_id, ${p.run}::text::timestamptz, score, ${p.modelVersion}, features, reasons FROM scoring_input
       ON CONFLICT (driver_id, scoring_run) DO UPDATE
         SET scored_at = now(), score = excluded.score, model_version = excluded.model_version,
             features = excluded.features, reasons = excluded.reasons
-      RETURNING s.id, s.driver_id, s.score
+      RETURNING s.id, s.driver_id, s.scored_at, s.score, s.model_version, s.features, s.reasons
     ), priced AS (
       INSERT INTO premiums AS p (driver_id, scoring_run, policy_id, risk_score_id, base_amount, risk_factor, usage_factor, final_amount, score, details)
-      SELECT i.driver_id, ${p.run}::text::timestamptz, (i.premium->>'policy_id')::bigint, s.id,
-             (i.premium->>'base_amount')::numeric, (i.premium->>'risk_factor')::numeric, (i.premium->>'usage_factor')::numeric,
-             (i.premium->>'final_amount')::numeric, s.score, i.premium->'details'
-      FROM input i JOIN scores s ON s.driver_id = i.driver_id
-      WHERE i.premium IS NOT NULL AND i.premium <> 'null'::jsonb
+      SELECT i.driver_id, ${p.run}::text::timestamptz, i.policy_id, s.id, i.base_amount, i.risk_factor, i.usage_factor,
+             i.final_amount, s.score, i.details
+      FROM scoring_input i JOIN scores s ON s.driver_id = i.driver_id
+      WHERE i.policy_id IS NOT NULL
       ON CONFLICT (driver_id, scoring_run) DO UPDATE
         SET computed_at = now(), policy_id = excluded.policy_id, risk_score_id = excluded.risk_score_id,
             base_amount = excluded.base_amount, risk_factor = excluded.risk_factor, usage_factor = excluded.usage_factor,
             final_amount = excluded.final_amount, score = excluded.score, details = excluded.details
-      RETURNING p.id
+      RETURNING p.id, p.driver_id, p.policy_id, p.computed_at, p.base_amount, p.risk_factor, p.usage_factor, p.final_amount,
+                p.score, p.risk_score_id, p.details
     )
-    SELECT (SELECT count(*) FROM scores)::int AS scores, (SELECT count(*) FROM priced)::int AS premiums`,
+    SELECT n.scores_written, n.premiums_written, c.*
+    FROM (SELECT (SELECT count(*) FROM scores)::int AS scores_written, (SELECT count(*) FROM priced)::int AS premiums_written) AS n
+    LEFT JOIN (
+      SELECT s.id, s.driver_id, s.scored_at, s.score, s.model_version, s.features, s.reasons,
+             p.id AS premium_id, p.policy_id, p.computed_at, p.base_amount, p.risk_factor, p.usage_factor, p.final_amount,
+             p.score AS premium_score, p.risk_score_id, p.details
+      FROM scores s
+      JOIN scoring_input i ON i.driver_id = s.driver_id AND i.changed
+      LEFT JOIN priced p ON p.driver_id = s.driver_id
+    ) AS c ON true`,
 };
 
-export function listDriverFeatures(w: FeatureWindow): Promise<DriverFeatureRow[]> {
-  return timedQuery('scoring.features', (sql) => scoringSql.features(sql, w));
+const STAGED_COLUMNS = [
+  'driver_id', 'changed', 'score', 'features', 'reasons', 'policy_id', 'base_amount', 'risk_factor', 'usage_factor', 'final_amount', 'details',
+] as const;
+
+/** A row as a COPY line of scoring_input, in STAGED_COLUMNS order. */
+const stagedLine = (r: ScoreWrite, changed: boolean): string =>
+  copyLine([
+    r.driver_id, changed, r.score, JSON.stringify(r.features), JSON.stringify(r.reasons),
+    r.premium?.policy_id ?? null, r.premium?.base_amount ?? null, r.premium?.risk_factor ?? null,
+    r.premium?.usage_factor ?? null, r.premium?.final_amount ?? null, r.premium ? JSON.stringify(r.premium.details) : null,
+  ]);
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A window's time bounds and the whole UTC days inside it, as text parameters: [from, to) is the
+ * window; the days [firstDay, endDay) are read from the daily rollup, the partial days [from,
+ * firstDayStart) and [endDayStart, to) from trips (empty when the window starts and ends at midnight).
+ */
+export function windowBounds(w: Pick<FeatureWindow, 'end' | 'days'>) {
+  const toMs = Date.parse(w.end);
+  if (!Number.isFinite(toMs)) throw new RangeError(`features window: end "${w.end}" is not a time`);
+  const fromMs = toMs - w.days * DAY_MS;
+  const firstDayMs = Math.min(Math.ceil(fromMs / DAY_MS) * DAY_MS, toMs);
+  const endDayMs = Math.max(Math.floor(toMs / DAY_MS) * DAY_MS, firstDayMs);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    from: iso(fromMs),
+    to: iso(toMs),
+    firstDay: iso(firstDayMs).slice(0, 10),
+    endDay: iso(endDayMs).slice(0, 10),
+    firstDayStart: iso(firstDayMs),
+    endDayStart: iso(endDayMs),
+  };
 }
 
-export async function writeScores(p: ScoreWriteParams): Promise<{ scores: number; premiums: number }> {
-  if (p.rows.length === 0) return { scores: 0, premiums: 0 };
-  const [counts] = await timedQuery('scoring.write', (sql) => scoringSql.write(sql, p));
-  return counts ?? { scores: 0, premiums: 0 };
+export function listDriverFeatures(w: FeatureWindow): Promise<DriverFeatureRow[]> {
+  return withTransaction(async (tx) => {
+    await scoringSql.noJit(tx);
+    return scoringSql.features(tx, w);
+  }, 'scoring.features');
+}
+
+/** What a run wrote: the counts, and the changed drivers' current score and premium rows. */
+export interface WrittenScores {
+  scores: number;
+  premiums: number;
+  current: { risk: RiskScoreRow[]; premiums: PremiumRow[] };
+}
+
+/** A row of scoringSql.write: the counts, and a changed driver's rows (null in the counts-only row). */
+type WrittenRow = { scores_written: number; premiums_written: number } & Nullable<RiskScoreRow> & Nullable<{
+  premium_id: number;
+  policy_id: number;
+  computed_at: Date;
+  base_amount: number;
+  risk_factor: number;
+  usage_factor: number;
+  final_amount: number;
+  premium_score: number;
+  risk_score_id: number;
+  details: Record<string, unknown>;
+}>;
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/** Staged lines joined into chunks of COPY_CHUNK_ROWS: a message to the server per chunk, not per row. */
+function* stagedChunks(rows: readonly ScoreWrite[], changed: ReadonlySet<number>): Generator<string> {
+  for (let from = 0; from < rows.length; from += COPY_CHUNK_ROWS) {
+    yield rows.slice(from, from + COPY_CHUNK_ROWS).map((r) => stagedLine(r, changed.has(r.driver_id))).join('');
+  }
+}
+
+const COPY_CHUNK_ROWS = 500;
+
+/**
+ * Stores a run's scores and premiums in one transaction: the rows are COPied into a staging table
+ * (one round trip), then inserted into both tables by one statement, which returns the changed
+ * drivers' rows as the risk and premium routes read them.
+ */
+export async function writeScores(p: ScoreWriteParams): Promise<WrittenScores> {
+  if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] } };
+  const rows = await withTransaction(async (tx) => {
+    await scoringSql.createStaging(tx);
+    await copyInto(tx, 'scoring_input', STAGED_COLUMNS, stagedChunks(p.rows, p.changed));
+    await scoringSql.analyzeStaging(tx);
+    await scoringSql.noJit(tx);
+    return scoringSql.write(tx, p);
+  }, 'scoring.write');
+  const risk: RiskScoreRow[] = [];
+  const premiums: PremiumRow[] = [];
+  for (const row of rows) {
+    const { id, driver_id, scored_at, score, model_version, features, reasons } = row;
+    if (id === null || driver_id === null || scored_at === null || score === null || model_version === null || features === null || reasons === null) continue;
+    risk.push({ id, driver_id, scored_at, score, model_version, features, reasons });
+    const { premium_id, computed_at, base_amount, risk_factor, usage_factor, final_amount } = row;
+    if (premium_id === null || computed_at === null || base_amount === null || risk_factor === null || usage_factor === null || final_amount === null) continue;
+    premiums.push({
+      id: premium_id, driver_id, policy_id: row.policy_id, computed_at, base_amount, risk_factor, usage_factor, final_amount,
+      score: row.premium_score, risk_score_id: row.risk_score_id, model_version, scored_at, details: row.details ?? {}, reasons,
+    });
+  }
+  const [first] = rows;
+  return { scores: first?.scores_written ?? 0, premiums: first?.premiums_written ?? 0, current: { risk, premiums } };
 }

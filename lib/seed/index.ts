@@ -8,6 +8,7 @@ import {
 } from './copy.js';
 import { driverDayTrips, type DrivingOptions, type HarshThresholds } from './driving.js';
 import { generateDriver, type SyntheticDriver } from './people.js';
+import { rebuildDriverDaily } from '../trips/queries.js';
 
 export { driverDayTrips, isNight, simulateTrip } from './driving.js';
 export type { DrivingOptions, EventType, HarshThresholds, SimulatedEvent, SimulatedTrip, SimulatedTripSummary } from './driving.js';
@@ -85,7 +86,7 @@ export function startOfUtcDay(now = new Date()): Date {
 
 /** Tables the seed fills or clears, children before parents. */
 const PRODUCT_TABLES = [
-  'premiums', 'risk_scores', 'telematics_events', 'trips', 'dead_letters', 'users', 'policies', 'vehicles',
+  'premiums', 'risk_scores', 'telematics_events', 'driver_daily', 'trips', 'dead_letters', 'users', 'policies', 'vehicles',
   'training.claims', 'training.synthetic_datasets', 'drivers',
 ] as const;
 
@@ -147,13 +148,15 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedReport> {
         writeDriving(sql, drivers.filter((_, i) => i % connections === worker), firstDay, options.days, driving, storeEvents, progress, options.onProgress),
       ),
     );
+    // Trips were copied in bulk, past ingestion: their daily rollup (risk features) is rebuilt once.
+    await rebuildDriverDaily(sql);
     const drivingSeconds = (performance.now() - drivingStarted) / 1000;
 
     await sql`
       INSERT INTO training.synthetic_datasets (seed, drivers, days, end_at, sample_interval_s, trips, events)
       VALUES (${options.seed}, ${options.drivers}, ${options.days}, ${options.end}, ${options.sampleIntervalS}, ${progress.trips}, ${progress.events})`;
     // Fresh statistics and visibility map, as autovacuum would leave them some minutes later.
-    await sql`VACUUM (ANALYZE) drivers, vehicles, policies, users, trips, telematics_events, training.claims`;
+    await sql`VACUUM (ANALYZE) drivers, vehicles, policies, users, trips, driver_daily, telematics_events, training.claims`;
 
     return {
       ...people,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { cursorTimestampOf, timedQuery, type Sql } from '../db/index.js';
+import { cursorTimestampOf, timedQuery, type Sql, type TransactionSql } from '../db/index.js';
 import type { EventRow } from '../events/queries.js';
 import type { KeysetWindow, timestampUuidKey } from '../pagination/index.js';
 
@@ -95,6 +95,131 @@ export const tripSql = {
     ORDER BY ts, event_id
     LIMIT ${p.limit}`,
 };
+
+/**
+ * The per-driver daily rollup of finished trips (migration 008), which the scoring run's features
+ * read instead of trips. Always recomputed from trips, never incremented, so it is exact whatever
+ * the order, duplication or batching of the events that built the trips.
+ */
+
+/** A client or a transaction: the rollup's statements run inside ingestion's transaction. */
+type SqlOrTx = Sql | TransactionSql;
+
+/**
+ * Sums of finished trips `t` for one row of the rollup: the rollup's one definition. Distances are
+ * summed as numeric, exactly, so a row does not depend on the order a plan reads its trips in (a
+ * float sum can differ in its last bit): a refresh and a rebuild give the same row.
+ */
+const DAY_SUMS = (sql: SqlOrTx) => sql`
+  count(*)::int AS trips, sum(t.distance_km::numeric)::float8 AS distance_km, sum(t.duration_s) AS duration_s,
+  sum(t.night_distance_km::numeric)::float8 AS night_distance_km, sum(t.harsh_braking_count)::int AS harsh_braking_count,
+  sum(t.harsh_acceleration_count)::int AS harsh_acceleration_count, sum(t.harsh_cornering_count)::int AS harsh_cornering_count,
+  sum(t.speeding_count)::int AS speeding_count, max(t.max_speed_kmh) AS max_speed_kmh`;
+
+const ROLLUP_COLUMNS = (sql: SqlOrTx) => sql`
+  driver_id, day, trips, distance_km, duration_s, night_distance_km, harsh_braking_count, harsh_acceleration_count,
+  harsh_cornering_count, speeding_count, max_speed_kmh`;
+
+/** The (driver, UTC day) pairs the given trips may count on (trip_days, migration 008, says which days and why). */
+const TOUCHED_DAYS = (sql: SqlOrTx, tripIds: readonly string[]) => sql`
+  SELECT DISTINCT t.driver_id, d.day
+  FROM trips t CROSS JOIN LATERAL trip_days(t.started_at, t.duration_s) AS d(day)
+  WHERE t.id = ANY(${arrayOf(tripIds)}::uuid[])`;
+
+/** `{a,b}`: an array literal for `= ANY($1::uuid[])` (trip ids are uuids, which need no quoting). */
+const arrayOf = (values: readonly string[]): string => `{${values.join(',')}}`;
+
+export const driverDailySql = {
+  /**
+   * Serialises the refreshes of the same (driver, day) pairs (two batches with different trips of
+   * one driver on one day): each recomputation must see the other's committed trips, or the later
+   * writer would store sums without the earlier one's trip. Taken after the trip locks, in one
+   * order, so two batches cannot deadlock; the next statement's snapshot then includes every
+   * earlier writer of these pairs.
+   */
+  lockDays: (tx: TransactionSql, tripIds: readonly string[]) => tx<{ locked: number }[]>`
+    SELECT count(pg_advisory_xact_lock(hashtextextended('driver_day:' || driver_id || ':' || day, 0)))::int AS locked
+    FROM (${TOUCHED_DAYS(tx, tripIds)} ORDER BY 1, 2) AS ordered`,
+
+  /** Recomputes the pairs the trips span from trips (one index range per pair); pairs left without finished trips are removed. */
+  refresh: (sql: SqlOrTx, tripIds: readonly string[]) => sql<{ days: number; removed: number }[]>`
+    WITH touched AS (${TOUCHED_DAYS(sql, tripIds)}),
+    totals AS (
+      -- One index range of a driver's trips per pair (LATERAL: never a scan of trips).
+      SELECT p.driver_id, p.day, x.*
+      FROM touched p
+      CROSS JOIN LATERAL (
+        SELECT ${DAY_SUMS(sql)}
+        FROM trips t
+        WHERE t.driver_id = p.driver_id AND t.ended_at IS NOT NULL
+          AND t.started_at >= p.day::timestamp AT TIME ZONE 'UTC' AND t.started_at < (p.day + 1)::timestamp AT TIME ZONE 'UTC'
+      ) AS x
+      WHERE x.trips > 0
+    ),
+    removed AS (
+      DELETE FROM driver_daily r USING touched p
+      WHERE r.driver_id = p.driver_id AND r.day = p.day
+        AND NOT EXISTS (SELECT 1 FROM totals x WHERE x.driver_id = p.driver_id AND x.day = p.day)
+      RETURNING 1
+    ),
+    upserted AS (
+      INSERT INTO driver_daily (${ROLLUP_COLUMNS(sql)})
+      SELECT ${ROLLUP_COLUMNS(sql)} FROM totals
+      ON CONFLICT (driver_id, day) DO UPDATE SET
+        trips = excluded.trips, distance_km = excluded.distance_km, duration_s = excluded.duration_s,
+        night_distance_km = excluded.night_distance_km, harsh_braking_count = excluded.harsh_braking_count,
+        harsh_acceleration_count = excluded.harsh_acceleration_count, harsh_cornering_count = excluded.harsh_cornering_count,
+        speeding_count = excluded.speeding_count, max_speed_kmh = excluded.max_speed_kmh
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM upserted)::int AS days, (SELECT count(*) FROM removed)::int AS removed`,
+
+  /** The rollup of every trip as a rebuild would compute it (the seeder's rebuild, and the tests' reference). */
+  fromTrips: (sql: SqlOrTx) => sql<DriverDayRow[]>`
+    SELECT t.driver_id, (t.started_at AT TIME ZONE 'UTC')::date AS day, ${DAY_SUMS(sql)}
+    FROM trips t WHERE t.ended_at IS NOT NULL GROUP BY 1, 2`,
+
+  /** Fills the rollup from trips (after `clear`, in the same transaction: a rebuild after a bulk load such as the seed). */
+  fill: (tx: TransactionSql) => tx`
+    INSERT INTO driver_daily (${ROLLUP_COLUMNS(tx)})
+    SELECT ${ROLLUP_COLUMNS(tx)} FROM (${driverDailySql.fromTrips(tx)} ORDER BY 1, 2) AS totals`,
+
+  clear: (tx: TransactionSql) => tx`DELETE FROM driver_daily`,
+};
+
+/** One row of the rollup. */
+export interface DriverDayRow {
+  driver_id: number;
+  /** The UTC day, as postgres.js returns a date: midnight UTC. */
+  day: Date;
+  trips: number;
+  distance_km: number;
+  duration_s: number;
+  night_distance_km: number;
+  harsh_braking_count: number;
+  harsh_acceleration_count: number;
+  harsh_cornering_count: number;
+  speeding_count: number;
+  max_speed_kmh: number;
+}
+
+/**
+ * Brings the rollup of the given trips' days up to date, inside the transaction that changed the
+ * trips (ingestion, after its trip update). Exact under replays and out-of-order batches.
+ */
+export async function refreshDriverDays(tx: TransactionSql, tripIds: readonly string[]): Promise<void> {
+  if (tripIds.length === 0) return;
+  await driverDailySql.lockDays(tx, tripIds);
+  await driverDailySql.refresh(tx, tripIds);
+}
+
+/** Replaces the whole rollup with a recomputation from trips, in one transaction. */
+export async function rebuildDriverDaily(sql: Sql): Promise<void> {
+  await sql.begin(async (tx) => {
+    await driverDailySql.clear(tx);
+    await driverDailySql.fill(tx);
+  });
+}
 
 /** One page of a driver's trips, newest first; the caller builds the next cursor from the last row. */
 export function listDriverTrips(p: DriverTripsParams): Promise<DriverTripRow[]> {

@@ -11,6 +11,7 @@
  *   scoring drivers=N total_s=N features_s=N infer_batch100_ms=N writes_s=N load_ms=N
  */
 import { parseArgs } from 'node:util';
+import { getCacheStats } from '../../lib/cache/index.js';
 import { getConfig, resetConfig } from '../../lib/config/index.js';
 import { closeDb, getDb } from '../../lib/db/index.js';
 import { migrate } from '../../lib/db/migrate.js';
@@ -25,7 +26,9 @@ const DATASET: DatasetShape = { drivers: 10_000, days: 90, seed: 42, end: new Da
 const { values } = parseArgs({ options: { 'database-url': { type: 'string' }, 'no-seed': { type: 'boolean', default: false } } });
 const url = values['database-url'] ?? onServer(getConfig().db.url, 'telematics_scoring_bench');
 process.env.DATABASE_URL = url;
-process.env.CACHE_PREFIX ??= 'tele_bench_scoring';
+// A key space of its own, whatever CACHE_PREFIX says: the bench warms its own database's drivers,
+// whose ids would shadow the same ids of the development or test database under a shared prefix.
+process.env.CACHE_PREFIX = `${process.env.CACHE_PREFIX ?? 'tele'}_bench_scoring`;
 process.env.LOG_LEVEL ??= 'WARN';
 // The full run scores all 10,000 drivers in one statement per phase: no per-statement cap.
 process.env.DB_STATEMENT_TIMEOUT_MS ??= '600000';
@@ -82,15 +85,30 @@ try {
   console.log(`inference batch of 10,000: median ${fmt(median(batch10k))} ms, p95 ${fmt(p95(batch10k))} ms`);
   console.log(`baseline, 100 drivers one call each: median ${fmt(median(oneByOne))} ms; batching is ${fmt(median(oneByOne) / median(batch100), 1)}x faster`);
 
+  // The dataset's runs end at midnight, where the window is whole days of the rollup; an hourly run
+  // mid-day also reads the trips of the partial days at both ends.
+  const midDay = new Date(DATASET.end.getTime() - 10 * 3_600_000).toISOString();
+  const midDayStarted = performance.now();
+  const midDayDrivers = await listDriverFeatures({ end: midDay, days: 90 });
+  console.log(`features at a mid-day hour (${midDay}, partial first and last days read from trips): ${midDayDrivers.length} drivers in ${fmt((performance.now() - midDayStarted) / 1000)} s`);
+
   // The full run, every score and premium new (so every driver's caches are refreshed too).
   await sql`TRUNCATE premiums, risk_scores`;
+  const redisErrors = () => Object.values(getCacheStats()).reduce((sum, c) => sum + c.errors + c.l2_bypassed, 0);
+  const errorsBefore = redisErrors();
   const report = await scoreDrivers({ at: DATASET.end });
   const t = report.timings;
   console.log(
     `full run: ${report.drivers} drivers, ${report.premiums} premiums, ${report.changed} changed, ${t.batchMs.length} batches of ${getConfig().scoring.batchSize}; ` +
-      `features ${fmt(t.featuresMs / 1000)} s, inference ${fmt(t.inferenceMs, 1)} ms, writes ${fmt(t.writesMs / 1000)} s, cache refresh ${fmt(t.cacheMs / 1000)} s, ` +
+      `features ${fmt(t.featuresMs / 1000)} s, inference ${fmt(t.inferenceMs, 1)} ms, writes ${fmt(t.writesMs / 1000)} s, cache refresh ${fmt(t.cacheMs / 1000)} s, push ${fmt(t.notifyMs / 1000)} s, ` +
       `total ${fmt(t.totalMs / 1000)} s; PSI against training ${report.psi === null ? 'n/a' : fmt(report.psi, 4)}`,
   );
+  console.log(
+    `cache refresh of ${report.changed} drivers (2 entries each): invalidation ${fmt(t.cacheInvalidateMs / 1000)} s, warming (store, from the rows the write returned) ${fmt(t.cacheWarmMs / 1000)} s; ` +
+      `Redis errors or bypasses during the run: ${redisErrors() - errorsBefore}`,
+  );
+  const other = t.totalMs - t.modelLoadMs - t.featuresMs - t.inferenceMs - t.writesMs - t.cacheMs - t.notifyMs;
+  console.log(`rest of the run (scores, reasons and premiums in memory, metrics): ${fmt(other / 1000)} s`);
   const rerun = await scoreDrivers({ at: DATASET.end });
   console.log(`rerun of the same hour: ${rerun.drivers} drivers rewritten in place, ${rerun.changed} changed, total ${fmt(rerun.timings.totalMs / 1000)} s`);
   console.log(

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../lib/config/index.js';
 import { connectCacheBus, createCache, getCacheStats, invalidateGroups } from '../../../lib/cache/index.js';
+import { WARM_PIPELINE_ENTRIES } from '../../../lib/cache/cache.js';
+import { decodeMessage } from '../../../lib/cache/messages.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { setEnv, withEnv } from '../../helpers/config.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
@@ -292,6 +294,37 @@ describe('warm', () => {
     cache.clearL1();
     for (const key of ['31', '33', '34']) expect(await cache.getOrLoad(key, () => 'miss')).toBe(`score-${key}`);
     expect(await cache.getOrLoad('32', () => 'loaded on read')).toBe('loaded on read');
+  });
+
+  it('announces a warm of many keys with one bus message per pipeline, naming every key', async () => {
+    const name = uniqueName();
+    const cache = createCache({ name, ttl: 60_000 });
+    const keys = Array.from({ length: 1200 }, (_, i) => `current:${i}`);
+    const listener = redis.duplicate();
+    const messages: string[] = [];
+    listener.on('message', (_channel: string, text: string) => messages.push(text));
+    await listener.subscribe(`${prefix}:bus`);
+    try {
+      await cache.warm(keys.map((key) => ({ key, value: { key } })));
+      for (let i = 0; i < 50 && messages.length < Math.ceil(keys.length / WARM_PIPELINE_ENTRIES); i++) await sleep(10);
+    } finally {
+      await listener.quit();
+    }
+
+    const announced = messages.map((text) => decodeMessage(text));
+    expect(announced.map((m) => m?.kind)).toEqual(Array.from({ length: Math.ceil(keys.length / WARM_PIPELINE_ENTRIES) }, () => 'keys'));
+    expect(announced.flatMap((m) => (m?.kind === 'keys' && m.cache === name ? m.keys : []))).toEqual(keys);
+    expect(await redis.exists(keys.map((key) => `${prefix}:${name}:${key}`))).toBe(keys.length);
+  });
+
+  it('with l1Ttl 0 stores in Redis only, and drops the older value this instance held in L1', async () => {
+    const cache = createCache({ name: uniqueName(), ttl: 60_000 });
+    expect(await cache.getOrLoad('s', () => 'old')).toBe('old');
+
+    await cache.warm([{ key: 's', value: 'new', l1Ttl: 0 }]);
+
+    expect(await cache.getOrLoad('s', () => 'loaded')).toBe('new');
+    expect(cache.counters).toMatchObject({ l1_hits: 0, l2_hits: 1, loads: 1 });
   });
 
   it('reports the given entries as warmed', async () => {

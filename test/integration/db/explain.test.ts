@@ -7,8 +7,9 @@ import { eventSql } from '../../../lib/events/queries.js';
 import { premiumSql } from '../../../lib/premiums/queries.js';
 import { pushSql } from '../../../lib/push/queries.js';
 import { riskSql } from '../../../lib/risk/queries.js';
+import { scoringSql } from '../../../lib/scoring/queries.js';
 import type { DatasetShape } from '../../../lib/seed/index.js';
-import { MAX_TRIP_EVENTS, tripSql } from '../../../lib/trips/queries.js';
+import { driverDailySql, MAX_TRIP_EVENTS, tripSql } from '../../../lib/trips/queries.js';
 import { ensureDataset, testSql } from '../../helpers/db.js';
 
 /**
@@ -83,6 +84,8 @@ async function partitionIndexParents(sql: Sql): Promise<Map<string, string>> {
 }
 
 const SCORES_PER_DAY = 4;
+/** A scoring run's hour inside the dataset's last day, so the features window has partial days at both ends. */
+const MID_DAY = new Date(DATASET.end.getTime() - 10 * 3_600_000).toISOString();
 
 /**
  * Risk scores every 6 hours and a daily premium for every driver over the dataset's week. Like the
@@ -116,6 +119,8 @@ interface Fixture {
   /** A scoring run's worth of drivers (cache warming reads their current rows in one statement). */
   driverIds: number[];
   trip: { id: string; started_at: Date; ended_at: Date };
+  /** Trips of an ingest batch's worth of drivers (the rollup refresh recomputes their days). */
+  tripIds: string[];
   /** An older trip's keyset position, as a cursor carries it. */
   olderTrip: { id: string; cursor_ts: string };
   week: { from: string; to: string };
@@ -150,10 +155,12 @@ describe('query plans over the 1000-driver dataset', () => {
       FROM trips WHERE driver_id = ${busiest.driver_id} ORDER BY started_at DESC LIMIT 5`;
     const end = DATASET.end.getTime();
     const some = await sql<{ id: number }[]>`SELECT id FROM drivers ORDER BY id LIMIT 200`;
+    const batchTrips = await sql<{ id: string }[]>`SELECT id FROM trips WHERE started_at >= ${new Date(end - DAY_MS).toISOString()}::text::timestamptz ORDER BY started_at LIMIT 50`;
     fixture = {
       driverId: busiest.driver_id,
       driverIds: some.map((row) => row.id),
       trip: trips[0] as Fixture['trip'],
+      tripIds: batchTrips.map((row) => row.id),
       olderTrip: trips[4] ?? (trips[0] as Fixture['olderTrip']),
       week: { from: new Date(end - 7 * DAY_MS).toISOString(), to: new Date(end).toISOString() },
     };
@@ -189,6 +196,12 @@ describe('query plans over the 1000-driver dataset', () => {
     hot('current premium', (s) => premiumSql.current(s, fixture.driverId), 'premiums_driver_computed_idx'),
     hot('dashboard summary (last 24 hours)', (s) => dashboardSql.summary(s, { from: new Date(Date.parse(fixture.week.to) - DAY_MS).toISOString(), to: fixture.week.to }), 'trips_started_idx', 'trips_active_idx', 'risk_scores_driver_scored_idx'),
     hot('dashboard trip activity per day (a week)', (s) => dashboardSql.dailyActivity(s, fixture.week), 'trips_started_idx'),
+    // The hourly run reads the window's rows of every driver from driver_daily (a sequential scan of
+    // the narrow rollup is its plan: driver_daily is not a large table here) and the partial days at
+    // the window's ends from trips by their start time.
+    hot('scoring features of every driver (hourly run, mid-day)', (s) => scoringSql.features(s, { end: MID_DAY, days: 90 }), 'trips_started_idx', 'policies_driver_idx', 'risk_scores_driver_scored_idx', 'premiums_driver_computed_idx'),
+    hot('scoring features of some drivers (on demand, mid-day)', (s) => scoringSql.features(s, { end: MID_DAY, days: 90, driverIds: fixture.driverIds.slice(0, 5) }), 'driver_daily_pkey', 'trips_driver_started_idx|trips_started_idx'),
+    hot('driver_daily refresh of an ingest batch\'s trips', (s) => driverDailySql.refresh(s, fixture.tripIds), 'trips_pkey', 'trips_driver_started_idx'),
     hot('dashboard risk distribution', (s) => dashboardSql.riskDistribution(s), 'risk_scores_driver_scored_idx'),
     hot('dashboard safety events breakdown (a week)', (s) => dashboardSql.safetyEvents(s, fixture.week), 'telematics_events_safety_idx'),
     hot('trips of a push subscription or of ended trips (push)', (s) => pushSql.tripSummaries(s, [fixture.trip.id, fixture.olderTrip.id]), 'trips_pkey'),

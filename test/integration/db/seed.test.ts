@@ -6,6 +6,7 @@ import { verifyPassword } from '../../../lib/auth/index.js';
 import {
   DEMO_ADMIN, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, SeedingNotAllowedError, seedDatabase, type DatasetShape,
 } from '../../../lib/seed/index.js';
+import { driverDailySql } from '../../../lib/trips/queries.js';
 import { withEnv } from '../../helpers/config.js';
 import { withMigratedThrowawayDatabase, withSql } from '../../helpers/db.js';
 
@@ -54,6 +55,11 @@ describe('seeding a database', () => {
              OR e.cornering <> t.harsh_cornering_count OR e.speeding <> t.speeding_count OR e.max_speed <> t.max_speed_kmh
              OR e.first_ts <> t.started_at OR e.last_ts <> t.ended_at`;
         expect(mismatched).toEqual([]);
+
+        // The trips were copied past ingestion: their daily rollup (risk features) was rebuilt from them.
+        const rollup = await sql`SELECT * FROM driver_daily ORDER BY driver_id, day`;
+        expect(rollup.length).toBeGreaterThan(0);
+        expect(rollup).toEqual(await sql`SELECT * FROM (${driverDailySql.fromTrips(sql)}) AS r ORDER BY driver_id, day`);
 
         const [admin] = await sql<{ password_hash: string }[]>`SELECT password_hash FROM users WHERE username = ${DEMO_ADMIN.username} AND role = 'admin'`;
         const [driver] = await sql<{ password_hash: string; driver_id: number }[]>`SELECT password_hash, driver_id FROM users WHERE username = 'driver0001'`;

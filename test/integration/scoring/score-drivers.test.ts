@@ -8,9 +8,11 @@ import { closeDb, onQueryTiming, type Sql } from '../../../lib/db/index.js';
 import { getPremium } from '../../../lib/premiums/service.js';
 import { getRiskScore } from '../../../lib/risk/service.js';
 import { ValidationError } from '../../../lib/errors/index.js';
-import { driverPremiumGroup } from '../../../lib/premiums/cache.js';
+import { driverPremiumGroup, premiumsCache } from '../../../lib/premiums/cache.js';
 import { closeRedis } from '../../../lib/redis/index.js';
-import { driverRiskGroup } from '../../../lib/risk/cache.js';
+import { driverRiskGroup, riskCache } from '../../../lib/risk/cache.js';
+import { listDriverFeatures } from '../../../lib/scoring/queries.js';
+import { refreshDriverDays } from '../../../lib/trips/queries.js';
 import { FEATURE_NAMES, MAX_REASONS, MONOTONE_INCREASING, scoreDrivers, type ScoringReport } from '../../../lib/scoring/index.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
 import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
@@ -36,15 +38,20 @@ interface Trip {
   harsh: number;
 }
 
+/** Inserts finished trips directly and brings their days' rollup up to date, as ingestion does for the trips it writes. */
 async function addTrips(driver: TestDriver, trips: Trip[]): Promise<void> {
+  const ids: string[] = [];
   for (const t of trips) {
+    const id = randomUUID();
+    ids.push(id);
     await sql`
       INSERT INTO trips (id, driver_id, vehicle_id, started_at, ended_at, distance_km, duration_s, avg_speed_kmh, max_speed_kmh,
                          harsh_braking_count, harsh_acceleration_count, harsh_cornering_count, speeding_count, night_distance_km, event_count)
-      VALUES (${randomUUID()}, ${driver.driverId}, ${driver.vehicleId}, ${t.startedAt.toISOString()}::text::timestamptz,
+      VALUES (${id}, ${driver.driverId}, ${driver.vehicleId}, ${t.startedAt.toISOString()}::text::timestamptz,
               ${new Date(t.startedAt.getTime() + 1_800_000).toISOString()}::text::timestamptz, ${t.km}, 1800, ${t.km * 2}, 95,
               ${t.harsh}, ${t.harsh}, ${t.harsh}, ${t.harsh}, ${t.km / 20}, 100)`;
   }
+  await sql.begin((tx) => refreshDriverDays(tx, ids));
 }
 
 async function addPolicy(driver: TestDriver, base: number): Promise<void> {
@@ -188,8 +195,8 @@ describe('score-drivers', () => {
       WHERE r.driver_id = ${calm.driverId} ORDER BY r.scored_at DESC, r.id DESC LIMIT 1`;
     const queries: string[] = [];
     const stop = onQueryTiming((t) => queries.push(t.name));
+    const admin = { userId: 1, role: 'admin' as const, driverId: null };
     try {
-      const admin = { userId: 1, role: 'admin' as const, driverId: null };
       const [score, premium] = await Promise.all([getRiskScore(admin, calm.driverId), getPremium(admin, calm.driverId)]);
       expect(Number(score.score)).toBe(Number(latest?.score));
       expect(score.reasons.length).toBeGreaterThan(0);
@@ -198,6 +205,27 @@ describe('score-drivers', () => {
       stop();
     }
     expect(queries).toEqual([]);
+
+    // The warmed entries are byte for byte what the routes load from the database (same rows, same
+    // columns, same JSON key order): dropped from Redis, the same routes load them again.
+    const redis = rawRedis();
+    try {
+      const entry = async (cache: string) => {
+        const stored = await redis.get(`${prefix}:${cache}:current:${calm.driverId}`);
+        return stored?.slice(stored.indexOf('{'));
+      };
+      const warmed = { risk: await entry('risk'), premiums: await entry('premiums') };
+      expect(warmed.risk).toContain(`"driver_id":${calm.driverId}`);
+      expect(warmed.premiums).toContain(`"driver_id":${calm.driverId}`);
+      await redis.del(`${prefix}:risk:current:${calm.driverId}`, `${prefix}:premiums:current:${calm.driverId}`);
+      riskCache.clearL1();
+      premiumsCache.clearL1();
+      await Promise.all([getRiskScore(admin, calm.driverId), getPremium(admin, calm.driverId)]);
+      expect(await entry('risk')).toBe(warmed.risk);
+      expect(await entry('premiums')).toBe(warmed.premiums);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 
@@ -213,5 +241,26 @@ describe('the score-drivers handler', () => {
     await expect(handler({ driver_ids: [1, -2] }, context)).rejects.toBeInstanceOf(ValidationError);
     await expect(handler({ driver_ids: 'all' }, context)).rejects.toThrow(/driver_ids/);
     await expect(handler({ time: 'yesterday' }, context)).rejects.toThrow(/time/);
+  });
+});
+
+describe('the features window', () => {
+  it('counts exactly the finished trips started in [hour - window, hour): whole days from the rollup, the partial days at both ends from trips', async () => {
+    const edges = await createTestDriver(sql);
+    drivers.push(edges);
+    const from = HOUR.getTime() - 90 * DAY_MS;
+    const at = (ms: number, km: number): Trip => ({ startedAt: new Date(ms), km, harsh: 0 });
+    // Inside: a minute after the start (partial first day), the first whole day, a middle day, the
+    // last whole day, a minute before the end (partial last day). Outside: a minute before the start, the end itself.
+    await addTrips(edges, [
+      at(from + 60_000, 1), at(Math.ceil(from / DAY_MS) * DAY_MS, 2), at(from + 45 * DAY_MS, 4),
+      at(Math.floor(HOUR.getTime() / DAY_MS) * DAY_MS - 60_000, 8), at(HOUR.getTime() - 60_000, 16),
+      at(from - 60_000, 32), at(HOUR.getTime(), 64),
+    ]);
+
+    const [features] = await listDriverFeatures({ end: HOUR.toISOString(), days: 90, driverIds: [edges.driverId] });
+
+    expect(features).toMatchObject({ driver_id: edges.driverId, trips: 5 });
+    expect(Number(features?.distance_km)).toBe(1 + 2 + 4 + 8 + 16);
   });
 });

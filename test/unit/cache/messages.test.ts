@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeGroupsMessage, encodeKeyMessage } from '../../../lib/cache/messages.js';
+import { decodeMessage, encodeGroupsMessage, encodeKeyMessage, encodeKeysMessage } from '../../../lib/cache/messages.js';
 
 describe('cache bus messages', () => {
   it('round-trips a key invalidation whose key contains separators', () => {
@@ -33,6 +33,18 @@ describe('cache bus messages', () => {
     expect(decodeMessage(text)).toEqual({ origin: 'inst3', kind: 'groups', groups });
   });
 
+  it('round-trips many keys of one cache, including ones with separators and quotes, in one message', () => {
+    const keys = [...Array.from({ length: 1000 }, (_, i) => `current:${i}`), 'a|b', 'quote"d'];
+    const text = encodeKeysMessage('inst5', 'risk', keys);
+    expect(text.startsWith('inst5|K|risk|')).toBe(true);
+    expect(decodeMessage(text)).toEqual({ origin: 'inst5', kind: 'keys', cache: 'risk', keys });
+  });
+
+  it('sends a single key in the one-key form older instances read', () => {
+    expect(encodeKeysMessage('inst6', 'risk', ['current:1'])).toBe(encodeKeyMessage('inst6', 'key', 'risk', 'current:1'));
+    expect(() => encodeKeysMessage('inst6', 'risk', [])).toThrow(RangeError);
+  });
+
   it('refuses to encode an empty group list', () => {
     expect(() => encodeGroupsMessage('inst4', [])).toThrow(RangeError);
   });
@@ -50,6 +62,10 @@ describe('cache bus messages', () => {
     'inst|G|{"a":1}',
     'inst|G|["ok",3]',
     'inst|G|["ok",""]',
+    'inst|K|risk',
+    'inst|K||["a"]',
+    'inst|K|risk|[]',
+    'inst|K|risk|not json',
   ])('ignores the malformed message %j', (text) => {
     expect(decodeMessage(text)).toBeUndefined();
   });

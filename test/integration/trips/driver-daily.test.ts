@@ -1,0 +1,172 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handler } from '../../../functions/ingest/handler.js';
+import { closeDb, type Sql } from '../../../lib/db/index.js';
+import type { TelematicsEvent } from '../../../lib/ingest/index.js';
+import { syntheticTrip } from '../../../lib/ingest/synthetic.js';
+import { driverDailySql, refreshDriverDays } from '../../../lib/trips/queries.js';
+import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
+import { eventOf } from '../../helpers/ingest.js';
+import { lambdaContext } from '../../helpers/lambda.js';
+
+/**
+ * The per-driver daily rollup of trips (migration 008), kept by ingestion: after the same driving
+ * arrives in one ordered batch, or shuffled into small batches with duplicates and replays (a trip
+ * that crosses midnight and has its first half delivered last, so its start moves back a day after
+ * it was counted), the rollup equals a recomputation from trips, and both deliveries give the same
+ * rollup. Two refreshes of one driver's day by concurrent transactions are serialised.
+ */
+
+const topic = `test.driver-daily.${randomBytes(3).toString('hex')}`;
+const DAY_MS = 86_400_000;
+const invoke = (event: unknown) => handler(event as never, lambdaContext(randomUUID()));
+
+interface DayFigures {
+  day: string;
+  trips: number;
+  distance_km: number;
+  duration_s: number;
+  night_distance_km: number;
+  harsh_braking_count: number;
+  harsh_acceleration_count: number;
+  harsh_cornering_count: number;
+  speeding_count: number;
+  max_speed_kmh: number;
+}
+
+describe('driver_daily rollup kept by ingestion', () => {
+  let sql: Sql;
+  let ordered: TestDriver;
+  let shuffled: TestDriver;
+  let seed = 5000 + Math.floor(Math.random() * 1e6);
+
+  /** One driver's rollup as stored, or as recomputed from its trips. */
+  const figures = (driverId: number, source: 'rollup' | 'trips') => {
+    const from = source === 'rollup' ? sql`SELECT * FROM driver_daily` : driverDailySql.fromTrips(sql);
+    return sql<DayFigures[]>`
+      SELECT day::text, trips, distance_km, duration_s::float8 AS duration_s, night_distance_km, harsh_braking_count, harsh_acceleration_count,
+             harsh_cornering_count, speeding_count, max_speed_kmh
+      FROM (${from}) AS r WHERE driver_id = ${driverId} ORDER BY day`;
+  };
+
+  /** The same events for another driver and vehicle, under new event and trip ids. */
+  function copyFor(events: readonly TelematicsEvent[], driver: TestDriver): TelematicsEvent[] {
+    const tripIds = new Map<string, string>();
+    return events.map((e) => {
+      const tripId = e.trip_id ? (tripIds.get(e.trip_id) ?? tripIds.set(e.trip_id, randomUUID()).get(e.trip_id)) : e.trip_id;
+      return { ...e, event_id: randomUUID(), driver_id: driver.driverId, vehicle_id: driver.vehicleId, trip_id: tripId };
+    });
+  }
+
+  beforeAll(async () => {
+    sql = testSql();
+    ordered = await createTestDriver(sql);
+    shuffled = await createTestDriver(sql);
+  });
+
+  afterAll(async () => {
+    await sql`DELETE FROM dead_letters WHERE topic = ${topic}`;
+    await ordered.remove();
+    await shuffled.remove();
+    await sql.end();
+    await closeDb();
+  });
+
+  it('equals a recomputation from trips whatever the order, batching and duplication of the events', async () => {
+    const midnight = Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS;
+    // Four trips over two days: one ends after midnight (started 10 minutes before it), one is left unfinished.
+    const trips = [midnight - 6 * 3_600_000, midnight - 600_000, midnight + 8 * 3_600_000, midnight + 17 * 3_600_000].map((startMs) =>
+      syntheticTrip({ driverId: ordered.driverId, vehicleId: ordered.vehicleId, startMs, seed: seed++ }),
+    );
+    const crossing = trips[1]!.events;
+    expect(Date.parse(crossing.at(-1)!.ts)).toBeGreaterThan(midnight);
+    const unfinished = trips[3]!.events.filter((e) => e.event_type !== 'trip_end');
+    const events = [...trips[0]!.events, ...crossing, ...trips[2]!.events, ...unfinished];
+
+    expect(await invoke(eventOf(events, topic, 0))).toEqual({ batchItemFailures: [] });
+
+    const copy = copyFor(events, shuffled);
+    const crossingCopy = copy[trips[0]!.events.length]!.trip_id;
+    const beforeMidnight = (e: TelematicsEvent) => e.trip_id === crossingCopy && Date.parse(e.ts) < midnight;
+    const [firstHalf, rest] = [copy.filter(beforeMidnight), copy.filter((e) => !beforeMidnight(e))];
+    expect(firstHalf.length).toBeGreaterThan(0);
+    // Shuffled, in batches of 41, each delivered twice; the crossing trip's part before midnight comes last, in batches of its
+    // own: its start moves back a day after the trip was counted on the next one.
+    for (let i = rest.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [rest[i], rest[j]] = [rest[j]!, rest[i]!];
+    }
+    let offset = 100_000;
+    for (const part of [rest, firstHalf]) {
+      for (let i = 0; i < part.length; i += 41) {
+        const batch = eventOf(part.slice(i, i + 41), topic, 1, (offset += 41));
+        expect(await invoke(batch)).toEqual({ batchItemFailures: [] });
+        expect(await invoke(batch)).toEqual({ batchItemFailures: [] });
+      }
+    }
+
+    const fromOrdered = await figures(ordered.driverId, 'rollup');
+    const fromShuffled = await figures(shuffled.driverId, 'rollup');
+    // Three finished trips on two days; the unfinished one counts nowhere.
+    expect(fromOrdered.map((d) => d.trips)).toEqual([2, 1]);
+    expect(fromOrdered).toEqual(await figures(ordered.driverId, 'trips'));
+    expect(fromShuffled).toEqual(await figures(shuffled.driverId, 'trips'));
+    expect(fromShuffled).toEqual(fromOrdered);
+
+    // The unfinished trip ends: its day counts it from then on.
+    const end = trips[3]!.events.filter((e) => e.event_type === 'trip_end');
+    expect(await invoke(eventOf(end, topic, 0, 50_000))).toEqual({ batchItemFailures: [] });
+    const after = await figures(ordered.driverId, 'rollup');
+    expect(after.map((d) => d.trips)).toEqual([2, 2]);
+    expect(after).toEqual(await figures(ordered.driverId, 'trips'));
+  });
+
+  it('serialises two transactions refreshing the same driver and day: the later one sums the earlier one\'s trip', async () => {
+    const driver = ordered;
+    const day = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS - 10 * DAY_MS);
+    const insertTrip = async (s: Sql, startedAt: Date) => {
+      const id = randomUUID();
+      await s`
+        INSERT INTO trips (id, driver_id, vehicle_id, started_at, ended_at, distance_km, duration_s, max_speed_kmh, event_count)
+        VALUES (${id}, ${driver.driverId}, ${driver.vehicleId}, ${startedAt.toISOString()}::text::timestamptz,
+                ${new Date(startedAt.getTime() + 600_000).toISOString()}::text::timestamptz, 10, 600, 80, 100)`;
+      return id;
+    };
+    const first = await insertTrip(sql, new Date(day.getTime() + 3_600_000));
+    const second = await insertTrip(sql, new Date(day.getTime() + 7_200_000));
+    await sql.begin((tx) => refreshDriverDays(tx, [first, second]));
+
+    // A changes the first trip and refreshes the day, and stays open; B refreshes the day for the second trip meanwhile.
+    let releaseA!: () => void;
+    const aMayCommit = new Promise<void>((resolve) => (releaseA = resolve));
+    let aRefreshed!: () => void;
+    const aHasRefreshed = new Promise<void>((resolve) => (aRefreshed = resolve));
+    let aCommittedAt = 0;
+    const a = sql
+      .begin(async (tx) => {
+        await tx`UPDATE trips SET distance_km = 25 WHERE id = ${first}::uuid`;
+        await refreshDriverDays(tx, [first]);
+        aRefreshed();
+        await aMayCommit;
+      })
+      .then(() => (aCommittedAt = performance.now()));
+    await aHasRefreshed;
+    let bDoneAt = 0;
+    const b = sql
+      .begin(async (tx) => {
+        await tx`UPDATE trips SET distance_km = 12 WHERE id = ${second}::uuid`;
+        await refreshDriverDays(tx, [second]);
+      })
+      .then(() => (bDoneAt = performance.now()));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(bDoneAt, 'B finished while A held the day').toBe(0);
+    releaseA();
+    await Promise.all([a, b]);
+
+    expect(bDoneAt).toBeGreaterThan(aCommittedAt);
+    const rollup = await figures(driver.driverId, 'rollup');
+    const dayText = day.toISOString().slice(0, 10);
+    expect(rollup.find((d) => d.day === dayText)).toMatchObject({ trips: 2, distance_km: 37 });
+    expect(rollup).toEqual(await figures(driver.driverId, 'trips'));
+  });
+});
