@@ -8,13 +8,19 @@ import type { Sql, TransactionSql } from './client.js';
  * JSON document to parse and pick apart); jsonb columns take JSON text as it is.
  */
 
-export type CopyCell = string | number | boolean | null;
+export type CopyCell = string | number | boolean | Date | null;
+
+/** Escapes free text for a COPY text cell (backslash, tab, newline, carriage return). */
+export function copyText(value: string): string {
+  return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
+}
 
 function copyCell(value: CopyCell): string {
   if (value === null) return '\\N';
+  if (value instanceof Date) return value.toISOString();
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (typeof value === 'number') return String(value);
-  return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
+  return copyText(value);
 }
 
 /** One row as a COPY text line (with its newline). */
@@ -22,8 +28,19 @@ export function copyLine(cells: readonly CopyCell[]): string {
   return `${cells.map(copyCell).join('\t')}\n`;
 }
 
-/** Streams `lines` into `table`'s `columns` with one COPY ... FROM STDIN. */
-export async function copyInto(sql: Sql | TransactionSql, table: string, columns: readonly string[], lines: Iterable<string>): Promise<void> {
-  const writable = await sql`COPY ${sql(table)} (${sql([...columns])}) FROM STDIN`.writable();
+/** A table and the columns its COPY lines carry, in order. */
+export interface CopyTarget {
+  table: string;
+  columns: readonly string[];
+}
+
+/**
+ * Streams `lines` (COPY text lines, any number per chunk) into the target with one COPY ... FROM
+ * STDIN, with backpressure: a generator is only pulled as fast as PostgreSQL accepts data.
+ * postgres.js does not settle a COPY whose error arrives after the final chunk
+ * (porsager/postgres#1173): callers write rows that the table's checks accept.
+ */
+export async function copyInto(sql: Sql | TransactionSql, target: CopyTarget, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  const writable = await sql`COPY ${sql(target.table)} (${sql([...target.columns])}) FROM STDIN`.writable();
   await pipeline(Readable.from(lines, { objectMode: false }), writable);
 }

@@ -2,7 +2,7 @@ import { getConfig } from '../config/index.js';
 import { createSqlClient, sendsStatementTimeoutAtStartup, type SocketTracker, type Sql, type SqlClientOptions, type TransactionSql } from './client.js';
 
 export { createSqlClient, sendsStatementTimeoutAtStartup } from './client.js';
-export { copyInto, copyLine, type CopyCell } from './copy.js';
+export { copyInto, copyLine, copyText, type CopyCell, type CopyTarget } from './copy.js';
 export { cursorTimestampOf } from './keyset.js';
 export { driverExists } from './lookups.js';
 export type { DbValueTypes, ReservedSql, Sql, SqlClientOptions, TransactionSql } from './client.js';

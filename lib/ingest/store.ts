@@ -1,7 +1,7 @@
 import { invalidateGroups } from '../cache/index.js';
 import { getConfig } from '../config/index.js';
 import { UnavailableError } from '../errors/index.js';
-import { timedQuery, withTransaction } from '../db/index.js';
+import { copyText, timedQuery, withTransaction } from '../db/index.js';
 import { driverStatisticsGroup } from '../drivers/cache.js';
 import { driverEventsGroup } from '../events/cache.js';
 import { getLogger } from '../logger/index.js';
@@ -101,7 +101,6 @@ export async function checkOwnership(records: readonly ValidRecord[], nowMs = Da
 }
 
 /** COPY text format (the benchmark's psql \copy ceiling): tab-separated, `\N` for NULL; only free text (the JSON of `data`) can need escapes. */
-const copyText = (value: string) => value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 const orNull = (value: number | null | undefined) => (value === null || value === undefined ? '\\N' : String(value));
 
 export function copyLine(e: TelematicsEvent): string {

@@ -269,7 +269,7 @@ export async function writeScores(p: ScoreWriteParams): Promise<WrittenScores> {
   if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] } };
   const rows = await withTransaction(async (tx) => {
     await scoringSql.createStaging(tx);
-    await copyInto(tx, 'scoring_input', STAGED_COLUMNS, stagedChunks(p.rows, p.changed));
+    await copyInto(tx, { table: 'scoring_input', columns: STAGED_COLUMNS }, stagedChunks(p.rows, p.changed));
     await scoringSql.analyzeStaging(tx);
     await scoringSql.noJit(tx);
     return scoringSql.write(tx, p);

@@ -1,34 +1,14 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { Sql } from '../db/index.js';
+import { copyLine as line, type CopyTarget } from '../db/index.js';
 import type { SimulatedEvent, SimulatedTripSummary } from './driving.js';
 import type { ClaimRow, DriverRow, PolicyRow, VehicleRow } from './people.js';
 
 /**
- * Rows in PostgreSQL's COPY text format (tab-separated, `\N` for NULL, backslash escapes) and the
- * streaming COPY used to load them. Column lists sit next to their encoders so they cannot drift.
+ * The seeded tables' rows as COPY text lines (lib/db/copy.ts). Column lists sit next to their
+ * encoders so they cannot drift.
  */
-
-type Cell = string | number | boolean | Date | null;
-
-function cell(value: Cell): string {
-  if (value === null) return '\\N';
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'number') return String(value);
-  return /[\\\t\n\r]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : value;
-}
-
-function line(cells: Cell[]): string {
-  return `${cells.map(cell).join('\t')}\n`;
-}
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
-export interface CopyTarget {
-  table: string;
-  columns: readonly string[];
-}
 
 export const DRIVERS: CopyTarget = {
   table: 'drivers',
@@ -96,14 +76,3 @@ export const eventLine = (e: SimulatedEvent, trip: SimulatedTripSummary) =>
   `${e.event_id}\t${iso(e.ts)}\t${trip.driver_id}\t${trip.vehicle_id}\t${trip.id}\t${e.event_type}\t${e.lat}\t${e.lon}\t${e.speed_kmh}\t` +
   `${e.acceleration_mps2}\t${e.lateral_mps2}\t${e.heading_deg}\t{"speed_limit_kmh":${e.speed_limit_kmh}}\t${iso(e.ts + UPLOAD_DELAY_MS)}\n`;
 
-/**
- * Streams `chunks` (COPY text lines, any number per chunk) into `target` on one pooled connection,
- * with backpressure: the generator is only pulled as fast as PostgreSQL accepts data.
- * postgres.js does not settle a COPY whose error arrives after the final chunk
- * (porsager/postgres#1173); the rows written here are generated within every column's CHECK
- * range, which is what keeps that path unreachable.
- */
-export async function copyInto(sql: Sql, target: CopyTarget, chunks: Iterable<string> | AsyncIterable<string>): Promise<void> {
-  const writable = await sql`COPY ${sql(target.table)} (${sql([...target.columns])}) FROM STDIN`.writable();
-  await pipeline(Readable.from(chunks, { objectMode: false }), writable);
-}

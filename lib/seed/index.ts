@@ -1,9 +1,9 @@
 import { hashPassword } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
-import { createSqlClient, dbClientOptions, type Sql } from '../db/index.js';
+import { copyInto, createSqlClient, dbClientOptions, type Sql } from '../db/index.js';
 import {
   CLAIMS, DRIVERS, EVENTS, POLICIES, TRIPS, USERS, VEHICLES,
-  claimLine, copyInto, driverLine, eventLine, policyLine, tripLine, userLine, vehicleLine,
+  claimLine, driverLine, eventLine, policyLine, tripLine, userLine, vehicleLine,
   type UserRow,
 } from './copy.js';
 import { driverDayTrips, type DrivingOptions, type HarshThresholds } from './driving.js';
