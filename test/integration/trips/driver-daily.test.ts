@@ -4,7 +4,7 @@ import { handler } from '../../../functions/ingest/handler.js';
 import { closeDb, type Sql } from '../../../lib/db/index.js';
 import type { TelematicsEvent } from '../../../lib/ingest/index.js';
 import { syntheticTrip } from '../../../lib/ingest/synthetic.js';
-import { driverDailySql, refreshDriverDays } from '../../../lib/trips/queries.js';
+import { driverDailySql, refreshDriverDays, type DriverDayRow } from '../../../lib/trips/queries.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
 import { eventOf } from '../../helpers/ingest.js';
 import { lambdaContext } from '../../helpers/lambda.js';
@@ -21,18 +21,8 @@ const topic = `test.driver-daily.${randomBytes(3).toString('hex')}`;
 const DAY_MS = 86_400_000;
 const invoke = (event: unknown) => handler(event as never, lambdaContext(randomUUID()));
 
-interface DayFigures {
-  day: string;
-  trips: number;
-  distance_km: number;
-  duration_s: number;
-  night_distance_km: number;
-  harsh_braking_count: number;
-  harsh_acceleration_count: number;
-  harsh_cornering_count: number;
-  speeding_count: number;
-  max_speed_kmh: number;
-}
+/** A rollup row as compared: the day as text, without the driver. */
+type DayFigures = Omit<DriverDayRow, 'driver_id' | 'day'> & { day: string };
 
 describe('driver_daily rollup kept by ingestion', () => {
   let sql: Sql;
