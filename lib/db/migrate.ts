@@ -115,6 +115,7 @@ async function runPostgrator(connection: ReservedSql, url: string, migrationsDir
   });
 
   try {
+    await refuseSkippedFiles(connection, postgrator);
     const applied = await postgrator.migrate();
     return applied.map((m) => ({ version: m.version, name: m.name, file: path.basename(m.filename) }));
   } catch (error) {
@@ -122,6 +123,27 @@ async function runPostgrator(connection: ReservedSql, url: string, migrationsDir
     if (fileInTransaction !== undefined) await connection.unsafe('ROLLBACK').catch(() => undefined);
     throw await explain(error, postgrator, currentFile);
   }
+}
+
+/**
+ * postgrator applies only versions above the newest one recorded, so a file numbered below it that
+ * was never applied (two branches that each added a migration, applied out of order) would be
+ * skipped for good without a word. Refuse instead, naming the files.
+ */
+async function refuseSkippedFiles(connection: ReservedSql, postgrator: Postgrator): Promise<void> {
+  const [table] = await connection<{ exists: boolean }[]>`SELECT to_regclass(${MIGRATIONS_TABLE}) IS NOT NULL AS exists`;
+  if (!table?.exists) return;
+  const rows = await connection<{ version: string }[]>`SELECT version::text FROM ${connection(MIGRATIONS_TABLE)}`;
+  const applied = new Set(rows.map((r) => Number(r.version)));
+  const newest = Math.max(0, ...applied);
+  const skipped = (await postgrator.getMigrations()).filter((m) => m.action === 'do' && m.version < newest && !applied.has(m.version));
+  if (skipped.length === 0) return;
+  const files = skipped.map((m) => path.basename(m.filename)).join(', ');
+  throw new MigrationError(
+    `Refusing to migrate: ${files} was never applied, but version ${newest} already was, and migrations only apply above the newest applied version. ` +
+      `Renumber it above ${newest}, or rebuild this database (a local one: drop it and run npm run migrate).`,
+    path.basename((skipped[0] as { filename: string }).filename),
+  );
 }
 
 const isRecordingStatement = (query: string) => new RegExp(`^\\s*INSERT INTO "${MIGRATIONS_TABLE}"`, 'i').test(query);

@@ -84,6 +84,24 @@ describe('migrations', () => {
     });
   });
 
+  it('refuse a file numbered below the newest applied version that was never applied, naming it', async () => {
+    await withThrowawayDatabase(PREFIX, async (url) => {
+      const dir = await copyOfMigrations();
+      const files = await projectMigrationFiles();
+      const skipped = files.at(-2) as string;
+      await rm(path.join(dir, skipped));
+      await migrate({ databaseUrl: url, migrationsDir: dir });
+      const versions = await recordedVersions(url);
+      await cp(path.join(DEFAULT_MIGRATIONS_DIR, skipped), path.join(dir, skipped));
+
+      const attempt = migrate({ databaseUrl: url, migrationsDir: dir });
+
+      await expect(attempt).rejects.toBeInstanceOf(MigrationError);
+      await expect(attempt).rejects.toThrow(new RegExp(`${skipped.replace(/\./g, '\\.')} was never applied`));
+      expect(await recordedVersions(url)).toEqual(versions);
+    });
+  });
+
   it('roll back a failing file completely and record nothing for it', async () => {
     await withThrowawayDatabase(PREFIX, async (url) => {
       const dir = await copyOfMigrations();
