@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { testDatabaseUrl } from './test/helpers/env.js';
+import { testCachePrefix, testDatabaseUrl } from './test/helpers/env.js';
 
 export default defineConfig({
   test: {
@@ -14,9 +14,7 @@ export default defineConfig({
       STAGE: 'test',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'ERROR',
       DATABASE_URL: testDatabaseUrl(),
-      // Redis is shared with `npm run dev`: a key space of its own keeps the development stack's
-      // cached rows (same ids, another database) out of the tests' reads.
-      CACHE_PREFIX: process.env.CACHE_PREFIX ?? 'tele-test',
+      CACHE_PREFIX: testCachePrefix(),
     },
     projects: [
       // Pure logic: runs without any service.

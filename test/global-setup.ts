@@ -1,10 +1,13 @@
 import { migrate } from '../lib/db/migrate.js';
 import { buildConsole } from '../scripts/console/build.mjs';
-import { testDatabaseUrl } from './helpers/env.js';
+import { Redis } from 'ioredis';
+import { testCachePrefix, testDatabaseUrl } from './helpers/env.js';
 
 /**
  * Runs once before all test files: builds the console's assets (functions/console serves them to
- * the e2e suites) and brings the test database to the newest migration. The
+ * the e2e suites), brings the test database to the newest migration and empties the tests' cache
+ * key space: a cache filled from an earlier test database (rebuilt since, its ids reused) would
+ * otherwise answer for rows that no longer exist. The
  * services themselves are started by scripts/test.sh (`npm run services -- up`); when they are
  * not running, this fails with one clear message instead of every suite timing out.
  */
@@ -16,5 +19,24 @@ export default async function setup(): Promise<void> {
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Cannot prepare the test database (${databaseUrl.replace(/:[^:@/]*@/, ':***@')}): ${reason}\nStart the services with: npm run services -- up`, { cause: error });
+  }
+  await clearTestCache();
+}
+
+async function clearTestCache(): Promise<void> {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${testCachePrefix()}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot empty the tests' cache key space in Redis: ${reason}\nStart the services with: npm run services -- up`, { cause: error });
+  } finally {
+    redis.disconnect();
   }
 }

@@ -76,9 +76,26 @@ export async function withThrowawayDatabase<T>(prefix: string, fn: (url: string)
     try {
       return await fn(databaseUrl(name));
     } finally {
-      await admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`;
+      await dropDatabase(admin, name);
     }
   });
+}
+
+/**
+ * DROP ... WITH (FORCE) ends the database's sessions, but the project's role may not signal an
+ * autovacuum worker (a superuser process, SQLSTATE 42501) that a fresh, busy database attracts;
+ * such a worker ends on its own, so wait for it and try again.
+ */
+async function dropDatabase(admin: Sql, name: string, attempts = 50): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await admin`DROP DATABASE IF EXISTS ${admin(name)} WITH (FORCE)`;
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501' || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** A throwaway database with every migration applied. */

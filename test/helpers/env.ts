@@ -4,6 +4,15 @@
  * never point at different databases.
  */
 
+/**
+ * The Redis key space of the tests' caches: CACHE_PREFIX when set, else `tele-test`. Redis is shared
+ * with `npm run dev`, so the development stack's cached rows (same ids, another database) stay out
+ * of the tests' reads.
+ */
+export function testCachePrefix(env: Record<string, string | undefined> = process.env): string {
+  return env.CACHE_PREFIX?.trim() || 'tele-test';
+}
+
 /** The database name tests use on whichever server DATABASE_URL names. */
 export const TEST_DATABASE_NAME = 'telematics_test';
 
