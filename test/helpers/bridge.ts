@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './process.js';
 
 /**
  * `npm run bridge` as a child process of its own (one node process, no npm or tsx wrapper in
@@ -28,12 +28,6 @@ export function startBridgeProcess(env: Record<string, string>): BridgeProcess {
   return {
     child,
     output: () => output,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      const exited = once(child, 'exit');
-      child.kill(signal);
-      const [code] = (await exited) as [number | null];
-      return code;
-    },
+    stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild(child, signal),
   };
 }

@@ -1,11 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
 import { freePort } from './net.js';
+import { stopChild } from './process.js';
 
 /**
  * A private PostgreSQL server for tests that restart the database: the shared one on :5432 is used
@@ -123,10 +123,7 @@ export class PrivatePostgresServer {
   async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
     const child = this.process;
     this.process = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, 'exit');
-    child.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
-    await exited;
+    await stopChild(child, mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
   }
 
   async restart(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
