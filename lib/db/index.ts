@@ -2,6 +2,7 @@ import { getConfig } from '../config/index.js';
 import { createSqlClient, sendsStatementTimeoutAtStartup, type SocketTracker, type Sql, type SqlClientOptions, type TransactionSql } from './client.js';
 
 export { createSqlClient, sendsStatementTimeoutAtStartup } from './client.js';
+export { arrayLiteral } from './arrays.js';
 export { copyInto, copyLine, copyText, type CopyCell, type CopyTarget } from './copy.js';
 export { cursorTimestampOf } from './keyset.js';
 export { driverExists } from './lookups.js';

@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from '../db/index.js';
+import { arrayLiteral, type Sql, type TransactionSql } from '../db/index.js';
 
 /**
  * SQL of the ingest path. Each statement is written once as a function of the client, run by name
@@ -81,8 +81,6 @@ export interface DeadLetterCountRow {
   newest: Date;
 }
 
-/** `{1,2,3}`: an array literal for `= ANY($1::type[])` (the values are validated ids and uuids). */
-export const arrayLiteral = (values: readonly (string | number)[]): string => `{${values.join(',')}}`;
 
 export const ingestSql = {
   /** Which driver each vehicle belongs to (unknown ids are absent). */

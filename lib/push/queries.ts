@@ -1,4 +1,4 @@
-import { timedQuery, type Sql } from '../db/index.js';
+import { arrayLiteral, timedQuery, type Sql } from '../db/index.js';
 
 /**
  * SQL of the push layer: who owns a trip (a driver subscribing to `trip:<id>`) and the figures of
@@ -15,15 +15,13 @@ export interface TripSummaryRow {
   distance_km: number;
 }
 
-const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
-
 export const pushSql = {
   tripSummaries: (sql: Sql, tripIds: readonly string[]) => sql<TripSummaryRow[]>`
     SELECT id, driver_id,
            to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started_at,
            to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ended_at,
            distance_km
-    FROM trips WHERE id = ANY(${uuidArray(tripIds)}::uuid[])`,
+    FROM trips WHERE id = ANY(${arrayLiteral(tripIds)}::uuid[])`,
 };
 
 /** The driver of each trip that exists (ids are validated UUIDs). */

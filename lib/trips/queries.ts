@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { cursorTimestampOf, timedQuery, type Sql, type TransactionSql } from '../db/index.js';
+import { arrayLiteral, cursorTimestampOf, timedQuery, type Sql, type TransactionSql } from '../db/index.js';
 import type { EventRow } from '../events/queries.js';
 import type { KeysetWindow, timestampUuidKey } from '../pagination/index.js';
 
@@ -124,10 +124,8 @@ const ROLLUP_COLUMNS = (sql: SqlOrTx) => sql`
 const TOUCHED_DAYS = (sql: SqlOrTx, tripIds: readonly string[]) => sql`
   SELECT DISTINCT t.driver_id, d.day
   FROM trips t CROSS JOIN LATERAL trip_days(t.started_at, t.duration_s) AS d(day)
-  WHERE t.id = ANY(${arrayOf(tripIds)}::uuid[])`;
+  WHERE t.id = ANY(${arrayLiteral(tripIds)}::uuid[])`;
 
-/** `{a,b}`: an array literal for `= ANY($1::uuid[])` (trip ids are uuids, which need no quoting). */
-const arrayOf = (values: readonly string[]): string => `{${values.join(',')}}`;
 
 export const driverDailySql = {
   /**
