@@ -120,11 +120,16 @@ const ROLLUP_COLUMNS = (sql: SqlOrTx) => sql`
   driver_id, day, trips, distance_km, duration_s, night_distance_km, harsh_braking_count, harsh_acceleration_count,
   harsh_cornering_count, speeding_count, max_speed_kmh`;
 
-/** The (driver, UTC day) pairs the given trips may count on (trip_days, migration 008, says which days and why). */
+/**
+ * The (driver, UTC day) pairs the given trips may count on (trip_days, migration 008, says which
+ * days and why). Only finished trips count in the rollup, and a trip stays finished once its end
+ * has arrived, so a batch's trips still under way change no pair: skipping them spares most of a
+ * streaming batch's locks and recomputations.
+ */
 const TOUCHED_DAYS = (sql: SqlOrTx, tripIds: readonly string[]) => sql`
   SELECT DISTINCT t.driver_id, d.day
   FROM trips t CROSS JOIN LATERAL trip_days(t.started_at, t.duration_s) AS d(day)
-  WHERE t.id = ANY(${arrayLiteral(tripIds)}::uuid[])`;
+  WHERE t.id = ANY(${arrayLiteral(tripIds)}::uuid[]) AND t.ended_at IS NOT NULL`;
 
 
 export const driverDailySql = {
