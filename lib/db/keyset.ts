@@ -1,5 +1,5 @@
 import type { Fragment } from 'postgres';
-import type { Sql } from './client.js';
+import type { Sql, TransactionSql } from './client.js';
 
 /**
  * `column` (a timestamptz) as the exact UTC text a keyset cursor carries, microseconds included,
@@ -8,6 +8,6 @@ import type { Sql } from './client.js';
  * or sent as one, the value would lose its microseconds and rows sharing a millisecond would be
  * skipped or repeated at a page boundary.
  */
-export function cursorTimestampOf(sql: Sql, column: string): Fragment {
+export function cursorTimestampOf(sql: Sql | TransactionSql, column: string): Fragment {
   return sql`to_char(${sql(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }

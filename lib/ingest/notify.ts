@@ -1,19 +1,16 @@
-import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import {
   addFleetCounters,
   driverTopic,
-  findTripSummaries,
   fleetCountersMessage,
   FLEET_TOPIC,
   publishMany,
   tripTopic,
   type Publication,
   type TripData,
-  type TripSummaryRow,
 } from '../push/index.js';
-import { withinMs } from '../push/deadline.js';
 import { SAFETY_EVENT_TYPES } from '../vocabulary/index.js';
+import type { EndedTripRow } from './queries.js';
 import type { ValidRecord } from './records.js';
 import type { TelematicsEvent } from './schema.js';
 
@@ -27,7 +24,9 @@ import type { TelematicsEvent } from './schema.js';
  *   fleet.counters              on fleet, at most once a second fleet-wide (lib/push/counters.ts)
  *
  * Events are pushed at least once: a redelivered batch that stored nothing new pushes no events,
- * one that was partly stored before may push some again (tripId and ts identify them).
+ * one that was partly stored before may push some again (tripId and ts identify them). A trip's end
+ * is pushed by the batch that stored it, with the figures the batch's trip upsert returned
+ * (queries.ts updateTrips): nothing is read back for a notification.
  */
 
 const SAFETY_EVENTS: ReadonlySet<string> = new Set(SAFETY_EVENT_TYPES);
@@ -35,6 +34,8 @@ const SAFETY_EVENTS: ReadonlySet<string> = new Set(SAFETY_EVENT_TYPES);
 export interface IngestedBatch {
   stored: number;
   deadLettered: number;
+  /** The trips whose end the batch stored. */
+  ended: readonly EndedTripRow[];
 }
 
 export async function notifyIngested(valid: readonly ValidRecord[], batch: IngestedBatch, now: number = Date.now()): Promise<void> {
@@ -42,15 +43,16 @@ export async function notifyIngested(valid: readonly ValidRecord[], batch: Inges
   try {
     const events = batch.stored > 0 ? valid.map((r) => r.event) : [];
     const starts = events.filter((e) => e.event_type === 'trip_start' && e.trip_id);
-    const ends = events.filter((e) => e.event_type === 'trip_end' && e.trip_id);
     const publications: Publication[] = [];
 
-    const taken = await addFleetCounters({ events: batch.stored, tripsStarted: starts.length, tripsEnded: ends.length, deadLettered: batch.deadLettered }, now);
+    const taken = await addFleetCounters({ events: batch.stored, tripsStarted: starts.length, tripsEnded: batch.ended.length, deadLettered: batch.deadLettered }, now);
     if (taken) publications.push({ topic: FLEET_TOPIC, type: 'fleet.counters', data: fleetCountersMessage(taken) });
 
-    for (const e of starts) publications.push(...onTripTopics(e, { type: 'trip.started', data: { tripId: tripIdOf(e), driverId: e.driver_id, startedAt: e.ts } }));
-    const summaries = ends.length > 0 ? await withinMs(findTripSummaries(ends.map(tripIdOf)), getConfig().push.publishDeadlineMs, () => new Map<string, TripSummaryRow>()) : new Map<string, TripSummaryRow>();
-    for (const e of ends) publications.push(...onTripTopics(e, { type: 'trip.ended', data: endedTrip(e, summaries.get(tripIdOf(e))) }));
+    for (const e of starts) publications.push(...onTripTopics(tripIdOf(e), e.driver_id, { type: 'trip.started', data: { tripId: tripIdOf(e), driverId: e.driver_id, startedAt: e.ts } }));
+    for (const trip of batch.ended) {
+      const data = { tripId: trip.id, driverId: trip.driver_id, startedAt: trip.started_at, endedAt: trip.ended_at, distanceKm: trip.distance_km };
+      publications.push(...onTripTopics(trip.id, trip.driver_id, { type: 'trip.ended', data }));
+    }
 
     for (const e of events) {
       if (!SAFETY_EVENTS.has(e.event_type)) continue;
@@ -66,12 +68,6 @@ export async function notifyIngested(valid: readonly ValidRecord[], batch: Inges
 
 const tripIdOf = (e: TelematicsEvent): string => (e.trip_id ?? '').toLowerCase();
 
-function onTripTopics(e: TelematicsEvent, message: { type: 'trip.started' | 'trip.ended'; data: TripData }): Publication[] {
-  return [FLEET_TOPIC, driverTopic(e.driver_id), tripTopic(tripIdOf(e))].map((topic) => ({ topic, ...message }));
-}
-
-/** The trip as stored (start, distance); without them (startedAt null) when the row could not be read in time. */
-function endedTrip(e: TelematicsEvent, trip: TripSummaryRow | undefined): TripData {
-  if (!trip) return { tripId: tripIdOf(e), driverId: e.driver_id, startedAt: null, endedAt: e.ts };
-  return { tripId: trip.id, driverId: trip.driver_id, startedAt: trip.started_at, endedAt: trip.ended_at ?? e.ts, distanceKm: trip.distance_km };
+function onTripTopics(tripId: string, driverId: number, message: { type: 'trip.started' | 'trip.ended'; data: TripData }): Publication[] {
+  return [FLEET_TOPIC, driverTopic(driverId), tripTopic(tripId)].map((topic) => ({ topic, ...message }));
 }

@@ -1,4 +1,4 @@
-import { arrayLiteral, type Sql, type TransactionSql } from '../db/index.js';
+import { arrayLiteral, cursorTimestampOf, type Sql, type TransactionSql } from '../db/index.js';
 
 /**
  * SQL of the ingest path. Each statement is written once as a function of the client, run by name
@@ -44,6 +44,17 @@ export interface StoredSummaryRow {
   stored: number;
   drivers: number[] | null;
   trips: string[] | null;
+  /** The trips whose end this batch stored, as the upsert left them (their `trip.ended` message). */
+  ended: EndedTripRow[] | null;
+}
+
+export interface EndedTripRow {
+  id: string;
+  driver_id: number;
+  /** Exact UTC text with microseconds. */
+  started_at: string;
+  ended_at: string;
+  distance_km: number;
 }
 
 export interface DeadLetterInsert {
@@ -140,7 +151,10 @@ export const ingestSql = {
     )
     INSERT INTO ingest_stored SELECT * FROM inserted`,
 
-  /** Brings the trips of the newly stored events up to date (see the module comment) and sums up the batch. */
+  /**
+   * Brings the trips of the newly stored events up to date (see the module comment) and sums up the
+   * batch, with the figures of the trips it ended as upserted: the notification reads no trip again.
+   */
   updateTrips: (tx: TransactionSql) => tx<StoredSummaryRow[]>`
     WITH batch AS (
       SELECT trip_id AS id, min(driver_id) AS driver_id, min(vehicle_id) AS vehicle_id, min(ts) AS lo, max(ts) AS hi,
@@ -265,11 +279,14 @@ export const ingestSql = {
         night_distance_km = excluded.night_distance_km, event_count = excluded.event_count,
         start_lat = excluded.start_lat, start_lon = excluded.start_lon, end_lat = excluded.end_lat, end_lon = excluded.end_lon,
         updated_at = now()
-      RETURNING id
+      RETURNING id, driver_id, started_at, ended_at, distance_km
     )
     SELECT (SELECT count(*) FROM ingest_stored)::int AS stored,
            (SELECT json_agg(DISTINCT driver_id) FROM ingest_stored) AS drivers,
-           (SELECT json_agg(id) FROM upserted) AS trips`,
+           (SELECT json_agg(id) FROM upserted) AS trips,
+           (SELECT json_agg(json_build_object('id', u.id, 'driver_id', u.driver_id, 'started_at', ${cursorTimestampOf(tx, 'started_at')},
+                                              'ended_at', ${cursorTimestampOf(tx, 'ended_at')}, 'distance_km', u.distance_km))
+            FROM upserted u JOIN batch b ON b.id = u.id WHERE b.has_end) AS ended`,
 
   /** Records that can never be ingested; a redelivered Kafka record hits the (topic, partition, offset) key. */
   insertDeadLetters: (tx: TransactionSql | Sql, rows: readonly DeadLetterInsert[]) => tx<{ inserted: number }[]>`

@@ -9,7 +9,7 @@ import { driverTripsGroup, tripGroup } from '../trips/cache.js';
 import { refreshDriverDays } from '../trips/queries.js';
 import { notifyIngested } from './notify.js';
 import { stage } from './profile.js';
-import { EVENT_COLUMNS, ingestSql, type DeadLetterInsert, type EventColumns } from './queries.js';
+import { EVENT_COLUMNS, ingestSql, type DeadLetterInsert, type EndedTripRow, type EventColumns } from './queries.js';
 import type { RejectedRecord, StoreResult, ValidRecord } from './records.js';
 import type { TelematicsEvent } from './schema.js';
 
@@ -171,7 +171,7 @@ export async function writeBatch(valid: readonly ValidRecord[], rejected: readon
   if (valid.length === 0 && rejected.length === 0) return { stored: 0, duplicates: 0, deadLettered: 0, rejected: [], drivers: [], trips: [] };
   const tripIds = [...new Set(valid.flatMap((r) => (r.event.trip_id ? [r.event.trip_id] : [])))];
   const written = await stage('transaction', () => withDeadline(withTransaction(async (tx) => {
-    let summary = { stored: 0, drivers: [] as number[], trips: [] as string[] };
+    let summary = { stored: 0, drivers: [] as number[], trips: [] as string[], ended: [] as EndedTripRow[] };
     if (valid.length > 0) {
       await stage('prepare', async () => {
         await tx`SELECT set_config('lock_timeout', ${TRIP_LOCK_TIMEOUT}, true)`;
@@ -180,7 +180,7 @@ export async function writeBatch(valid: readonly ValidRecord[], rejected: readon
       });
       await stage('insert', () => ingestSql.insertEvents(tx, eventColumns(valid.map((r) => r.event))));
       const [row] = await stage('trips', () => ingestSql.updateTrips(tx));
-      summary = { stored: row?.stored ?? 0, drivers: row?.drivers ?? [], trips: row?.trips ?? [] };
+      summary = { stored: row?.stored ?? 0, drivers: row?.drivers ?? [], trips: row?.trips ?? [], ended: row?.ended ?? [] };
       await stage('driver_daily', () => refreshDriverDays(tx, summary.trips));
     }
     const deadLettered =

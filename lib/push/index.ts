@@ -14,5 +14,5 @@ export {
   type PushType,
   type TripData,
 } from './messages.js';
-export { findTripOwners, findTripSummaries, pushSql, type TripSummaryRow } from './queries.js';
+export { findTripOwners, pushSql } from './queries.js';
 export { FLEET_TOPIC, authorizeTopics, driverTopic, parseTopic, topicName, tripTopic, type Topic, type TopicDecision, type TripOwnerLookup } from './topics.js';

@@ -36,8 +36,7 @@ export type ClientReply =
 export interface TripData {
   tripId: string;
   driverId: number;
-  /** null only in a trip.ended whose trip row could not be read within the push deadline. */
-  startedAt: string | null;
+  startedAt: string;
   endedAt?: string;
   distanceKm?: number;
 }
