@@ -1,7 +1,8 @@
 import { getLogger } from '../logger/index.js';
 import { driverTopic, FLEET_TOPIC, publishMany, type Publication } from '../push/index.js';
 import { riskBandOf } from '../vocabulary/index.js';
-import type { DriverFeatureRow, ScoreWrite } from './queries.js';
+import type { ScoreChange } from './changes.js';
+import type { ScoreWrite } from './queries.js';
 import type { ScoringReport } from './service.js';
 
 /**
@@ -9,31 +10,24 @@ import type { ScoringReport } from './service.js';
  * on `driver:<id>` for each driver whose score changed, `premium.changed` for each whose premium
  * amount changed, and one `scoring.completed` on `fleet`. Never fails the run.
  */
-export async function notifyScored(report: ScoringReport, rows: readonly ScoreWrite[], before: readonly DriverFeatureRow[]): Promise<void> {
+export async function notifyScored(report: ScoringReport, rows: readonly ScoreWrite[], changes: readonly ScoreChange[]): Promise<void> {
   try {
     const publications: Publication[] = [];
     rows.forEach((row, i) => {
-      const previous = before[i];
-      const previousScore = previous?.previous_score ?? null;
-      if (previousScore === null || Number(previousScore) !== row.score) {
+      const change = changes[i];
+      if (!change) return;
+      if (change.score) {
         publications.push({
           topic: driverTopic(row.driver_id),
           type: 'risk.changed',
-          data: { driverId: row.driver_id, score: row.score, band: riskBandOf(row.score), previousScore: previousScore === null ? null : Number(previousScore), run: report.run },
+          data: { driverId: row.driver_id, score: row.score, band: riskBandOf(row.score), previousScore: change.previousScore, run: report.run },
         });
       }
-      const previousAmount = previous?.previous_final_amount ?? null;
-      if (row.premium && (previousAmount === null || Number(previousAmount) !== row.premium.final_amount)) {
+      if (change.premium && row.premium) {
         publications.push({
           topic: driverTopic(row.driver_id),
           type: 'premium.changed',
-          data: {
-            driverId: row.driver_id,
-            policyId: row.premium.policy_id,
-            amount: row.premium.final_amount,
-            previousAmount: previousAmount === null ? null : Number(previousAmount),
-            run: report.run,
-          },
+          data: { driverId: row.driver_id, policyId: row.premium.policy_id, amount: row.premium.final_amount, previousAmount: change.previousAmount, run: report.run },
         });
       }
     });

@@ -7,6 +7,7 @@ import { quotePremium } from '../premiums/formula.js';
 import { warmPremiums } from '../premiums/service.js';
 import { driverRiskGroup } from '../risk/cache.js';
 import { warmRiskScores } from '../risk/service.js';
+import { changeOf, hasChanged } from './changes.js';
 import { topReasons } from './explain.js';
 import { FEATURE_NAMES, type Features } from './features.js';
 import { driversScored, inferenceBatchDuration, riskScores, runPhaseDuration, scorePsi } from './metrics.js';
@@ -85,7 +86,8 @@ export async function scoreDrivers(request: ScoringRequest = {}): Promise<Scorin
   const inferenceMs = batchMs.reduce((a, b) => a + b, 0);
 
   const rows = drivers.map((driver, i) => resultRow(model, driver, probabilities[i] as number, scoring.windowDays));
-  const changed = rows.filter((row, i) => hasChanged(row, drivers[i] as DriverFeatureRow)).map((row) => row.driver_id);
+  const changes = rows.map((row, i) => changeOf(row, drivers[i] as DriverFeatureRow));
+  const changed = changes.filter(hasChanged).map((change) => change.driverId);
   const writesStarted = performance.now();
   const written = await writeScores({ rows, changed: new Set(changed), modelVersion: model.version, run });
   const writesMs = performance.now() - writesStarted;
@@ -114,7 +116,7 @@ export async function scoreDrivers(request: ScoringRequest = {}): Promise<Scorin
   // The run is done once written and cached (scoring.completed carries that duration); the push
   // is timed apart and counted in the total the metrics and the benchmark report.
   const notifyStarted = performance.now();
-  await notifyScored(report, rows, drivers);
+  await notifyScored(report, rows, changes);
   report.timings.notifyMs = performance.now() - notifyStarted;
   report.timings.totalMs = performance.now() - started;
   record(report, scores, model);
@@ -159,12 +161,6 @@ function resultRow(model: RiskModel, driver: DriverFeatureRow, probability: numb
           }
         : null,
   };
-}
-
-function hasChanged(row: ScoreWrite, before: DriverFeatureRow): boolean {
-  const previousScore = before.previous_score === null ? null : Number(before.previous_score);
-  const previousAmount = before.previous_final_amount === null ? null : Number(before.previous_final_amount);
-  return previousScore !== row.score || previousAmount !== (row.premium?.final_amount ?? previousAmount);
 }
 
 /**
