@@ -1,6 +1,7 @@
 export { hashPassword, verifyPassword, passwordNeedsRehash } from './password.js';
+export { principalFromToken } from './admission.js';
 export { authenticate } from './authenticate.js';
-export { assertUserActive, authCache, isUserActive, userGroup } from './cache.js';
+export { authCache, isUserActive, userGroup } from './cache.js';
 export { login, loginRequest, type LoginRequest, type LoginResult } from './login.js';
 export { bearerToken, issueToken, verifyToken, type IssuedToken } from './tokens.js';
 export { findUserActive, findUserByUsername, type UserCredentials, type UserLookup } from './users.js';
