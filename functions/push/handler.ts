@@ -1,6 +1,6 @@
 import { headerOf } from '../../lib/http/index.js';
 import { websocketHandler, type WebSocketResult } from '../../lib/middleware/index.js';
-import { connect, disconnect, handleTopicsMessage, unknownAction, type ClientReply } from '../../lib/push/index.js';
+import { connect, disconnect, onTopicsMessage, subscribe, unknownAction, unsubscribe, type ClientReply } from '../../lib/push/index.js';
 
 /**
  * The WebSocket API (README "Real-time push"): `$connect` admits a valid access token
@@ -10,6 +10,8 @@ import { connect, disconnect, handleTopicsMessage, unknownAction, type ClientRep
  */
 
 const answer = (reply: ClientReply): WebSocketResult => ({ statusCode: 200, body: JSON.stringify(reply) });
+const subscribeMessage = onTopicsMessage(subscribe);
+const unsubscribeMessage = onTopicsMessage(unsubscribe);
 
 export const handler = websocketHandler('push', {
   $connect: async (event) => {
@@ -20,7 +22,7 @@ export const handler = websocketHandler('push', {
     await disconnect(event.requestContext.connectionId);
     return { statusCode: 200 };
   },
-  subscribe: async (event) => answer(await handleTopicsMessage(event.requestContext.connectionId, event.body)),
-  unsubscribe: async (event) => answer(await handleTopicsMessage(event.requestContext.connectionId, event.body)),
+  subscribe: async (event) => answer(await subscribeMessage(event.requestContext.connectionId, event.body)),
+  unsubscribe: async (event) => answer(await unsubscribeMessage(event.requestContext.connectionId, event.body)),
   $default: () => Promise.resolve(answer(unknownAction())),
 });

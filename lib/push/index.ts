@@ -1,4 +1,4 @@
-export { connect, disconnect, handleTopicsMessage, parseTopicsMessage, subscribe, unknownAction, unsubscribe, type ConnectRequest } from './service.js';
+export { connect, disconnect, onTopicsMessage, parseTopicsMessage, subscribe, unknownAction, unsubscribe, type ConnectRequest } from './service.js';
 export { publish, publishMany, type PublishReport } from './publisher.js';
 export { FLEET_COUNTERS_INTERVAL_MS, addFleetCounters, fleetCountersMessage, type FleetCounts } from './counters.js';
 export { changeSubscriptions, connectionKeys, findConnection, registerConnection, removeConnections, subscribersOf, type ConnectionEntry } from './connections.js';

@@ -92,9 +92,14 @@ export function unknownAction(): ClientReply {
   return invalidMessage('unknown action: send {"action":"subscribe","topics":[...]} or {"action":"unsubscribe","topics":[...]}');
 }
 
-/** A `subscribe` or `unsubscribe` message as it arrives: parsed, then acted on. */
-export async function handleTopicsMessage(connectionId: string, body: string | undefined): Promise<ClientReply> {
-  const message = parseTopicsMessage(body);
-  if ('type' in message) return message;
-  return message.action === 'subscribe' ? subscribe(connectionId, message.topics) : unsubscribe(connectionId, message.topics);
+/**
+ * A topics route (`subscribe`, `unsubscribe`: API Gateway routes on the message's action) as it
+ * receives a message: the message parsed, then `useCase` on its topics, or the error reply naming
+ * what is wrong with the message.
+ */
+export function onTopicsMessage(useCase: (connectionId: string, topics: readonly string[]) => Promise<ClientReply>) {
+  return async (connectionId: string, body: string | undefined): Promise<ClientReply> => {
+    const message = parseTopicsMessage(body);
+    return 'type' in message ? message : useCase(connectionId, message.topics);
+  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TOPICS_PER_MESSAGE } from '../../../lib/push/messages.js';
-import { parseTopicsMessage } from '../../../lib/push/service.js';
+import type { ClientReply } from '../../../lib/push/messages.js';
+import { onTopicsMessage, parseTopicsMessage } from '../../../lib/push/service.js';
 
 describe('parseTopicsMessage', () => {
   it('reads a subscribe and an unsubscribe message', () => {
@@ -21,5 +22,25 @@ describe('parseTopicsMessage', () => {
     const reply = parseTopicsMessage(body);
     expect(reply).toMatchObject({ type: 'error', code: 'invalid_message' });
     expect((reply as { message: string }).message).toMatch(message);
+  });
+});
+
+describe('onTopicsMessage', () => {
+  const calls: Array<[string, readonly string[]]> = [];
+  const route = onTopicsMessage((connectionId, topics): Promise<ClientReply> => {
+    calls.push([connectionId, topics]);
+    return Promise.resolve({ type: 'subscribed', topics: [...topics] });
+  });
+
+  it('hands the message’s topics to the route’s use case and answers its reply', async () => {
+    calls.length = 0;
+    expect(await route('c-1', '{"action":"subscribe","topics":["fleet"]}')).toEqual({ type: 'subscribed', topics: ['fleet'] });
+    expect(calls).toEqual([['c-1', ['fleet']]]);
+  });
+
+  it('answers a malformed message itself, without the use case', async () => {
+    calls.length = 0;
+    expect(await route('c-1', '{"action":"subscribe"}')).toMatchObject({ type: 'error', code: 'invalid_message' });
+    expect(calls).toEqual([]);
   });
 });
