@@ -26,7 +26,8 @@ export interface ConnectionEntry {
 /** SMEMBERS per pipeline when resolving many topics at once (scoring publishes thousands). */
 const LOOKUP_CHUNK = 1000;
 
-function keys() {
+/** The Redis keys of connections and topics under the configured prefix (the layout above). */
+export function pushKeys() {
   const base = `${getConfig().cache.prefix}:push`;
   return {
     connection: (id: string) => `${base}:conn:${id}`,
@@ -40,12 +41,12 @@ const ttlMs = () => getConfig().push.connectionTtlS * 1000;
 export async function registerConnection(id: string, principal: Principal, now: Date = new Date()): Promise<void> {
   const entry: ConnectionEntry = { userId: principal.userId, role: principal.role, driverId: principal.driverId, connectedAt: now.toISOString() };
   const redis = await ensureRedisConnected();
-  await redis.set(keys().connection(id), JSON.stringify(entry), 'PX', ttlMs());
+  await redis.set(pushKeys().connection(id), JSON.stringify(entry), 'PX', ttlMs());
 }
 
 /** The connection's entry and its current topics; undefined when it is not (or no longer) registered. */
 export async function findConnection(id: string): Promise<{ entry: ConnectionEntry; topics: string[] } | undefined> {
-  const k = keys();
+  const k = pushKeys();
   const redis = await ensureRedisConnected();
   const [entry, topics] = await redis.multi().get(k.connection(id)).smembers(k.topicsOf(id)).exec().then((results) => [results?.[0]?.[1], results?.[1]?.[1]]);
   if (typeof entry !== 'string') return undefined;
@@ -57,7 +58,7 @@ export async function findConnection(id: string): Promise<{ entry: ConnectionEnt
  * connection's keys and of every topic set it is in (this is its activity).
  */
 export async function changeSubscriptions(id: string, change: { add?: readonly string[]; remove?: readonly string[]; current: readonly string[] }): Promise<void> {
-  const k = keys();
+  const k = pushKeys();
   const ttl = ttlMs();
   const add = change.add ?? [];
   const remove = change.remove ?? [];
@@ -77,7 +78,7 @@ export async function changeSubscriptions(id: string, change: { add?: readonly s
 /** Forgets connections and their subscriptions ($disconnect, or a post answered 410 Gone). */
 export async function removeConnections(ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  const k = keys();
+  const k = pushKeys();
   const redis = await ensureRedisConnected();
   const lookup = redis.pipeline();
   for (const id of ids) lookup.smembers(k.topicsOf(id));
@@ -93,7 +94,7 @@ export async function removeConnections(ids: readonly string[]): Promise<void> {
 
 /** The connections subscribed to each topic (topics nobody follows are left out). */
 export async function subscribersOf(topics: readonly string[]): Promise<Map<string, string[]>> {
-  const k = keys();
+  const k = pushKeys();
   const redis = await ensureRedisConnected();
   const found = new Map<string, string[]>();
   for (let from = 0; from < topics.length; from += LOOKUP_CHUNK) {
@@ -108,10 +109,4 @@ export async function subscribersOf(topics: readonly string[]): Promise<Map<stri
     });
   }
   return found;
-}
-
-/** Every Redis key of a connection, for tests that check a connection was cleaned up. */
-export function connectionKeys(id: string, topics: readonly string[] = []): string[] {
-  const k = keys();
-  return [k.connection(id), k.topicsOf(id), ...topics.map(k.topic)];
 }

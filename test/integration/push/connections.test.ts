@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/index.js';
 import { getConfig } from '../../../lib/config/index.js';
-import { changeSubscriptions, connectionKeys, findConnection, registerConnection, removeConnections, subscribersOf } from '../../../lib/push/index.js';
+import { changeSubscriptions, findConnection, registerConnection, removeConnections, subscribersOf } from '../../../lib/push/index.js';
+import { connectionKeys } from '../../helpers/push.js';
 import { pushKeySpace } from './key-space.js';
 
 /** Connections and subscriptions in the real Redis: what each key holds and how long it lives. */

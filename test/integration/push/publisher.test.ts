@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/index.js';
 import { getConfig } from '../../../lib/config/index.js';
-import { changeSubscriptions, connectionKeys, findConnection, publish, publishMany, registerConnection, resetGatewayClient, subscribersOf } from '../../../lib/push/index.js';
+import { changeSubscriptions, findConnection, publish, publishMany, registerConnection, resetGatewayClient, subscribersOf } from '../../../lib/push/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { setEnv, withEnv } from '../../helpers/config.js';
 import { freePort } from '../../helpers/net.js';
+import { connectionKeys } from '../../helpers/push.js';
 import { deleteKeysWithPrefix, rawRedis, TEST_REDIS_URL, uniquePrefix } from '../../helpers/redis.js';
 
 /**
