@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UnavailableError } from '../errors/index.js';
+import { servedFiles } from '../http/index.js';
 
 /**
  * The console's bundled assets (scripts/console/build.mjs compiles web/console into them). They
@@ -20,17 +19,4 @@ export const CONSOLE_CONTENT_TYPES: Readonly<Record<ConsoleAssetName, string>> =
 export const CONSOLE_BUILD_DIR = '.build/console';
 const ASSET_DIRS = ['/opt/console', join(process.cwd(), CONSOLE_BUILD_DIR)];
 
-const loaded = new Map<ConsoleAssetName, string>();
-
-export function readConsoleAsset(name: ConsoleAssetName): string {
-  let content = loaded.get(name);
-  if (content === undefined) {
-    const dir = ASSET_DIRS.find((candidate) => existsSync(join(candidate, name)));
-    if (dir === undefined) {
-      throw new UnavailableError(`The console's ${name} is not built (looked in ${ASSET_DIRS.join(', ')}): run npm run console:build`);
-    }
-    content = readFileSync(join(dir, name), 'utf8');
-    loaded.set(name, content);
-  }
-  return content;
-}
+export const readConsoleAsset: (name: ConsoleAssetName) => string = servedFiles(() => ASSET_DIRS, 'run npm run console:build');

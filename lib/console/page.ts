@@ -1,3 +1,4 @@
+import { getConfig } from '../config/index.js';
 import { text, type HttpResponse } from '../http/index.js';
 import { CONSOLE_CONTENT_TYPES, readConsoleAsset, type ConsoleAssetName } from './assets.js';
 
@@ -58,10 +59,26 @@ function page(pushUrl: string): string {
 `;
 }
 
-export function consolePage(pushUrl: string): HttpResponse {
-  return text(page(pushUrl), 'text/html; charset=utf-8', 200, { headers: securityHeaders(pushUrl), cacheControl: 'no-cache' });
+/**
+ * The page and its headers for the configured push endpoint, worked out once per instance (again
+ * only when the configuration changes, as tests do), not on every request.
+ */
+let site: { endpoint: string; page: string; headers: Record<string, string> } | undefined;
+
+function configuredSite(): { page: string; headers: Record<string, string> } {
+  const { endpoint } = getConfig().push;
+  if (site?.endpoint !== endpoint) {
+    const pushUrl = pushSocketUrl(endpoint);
+    site = { endpoint, page: page(pushUrl), headers: securityHeaders(pushUrl) };
+  }
+  return site;
 }
 
-export function consoleAsset(name: ConsoleAssetName, pushUrl: string): HttpResponse {
-  return text(readConsoleAsset(name), CONSOLE_CONTENT_TYPES[name], 200, { headers: securityHeaders(pushUrl), cacheControl: 'no-cache' });
+export function consolePage(): HttpResponse {
+  const { page: html, headers } = configuredSite();
+  return text(html, 'text/html; charset=utf-8', 200, { headers, cacheControl: 'no-cache' });
+}
+
+export function consoleAsset(name: ConsoleAssetName): HttpResponse {
+  return text(readConsoleAsset(name), CONSOLE_CONTENT_TYPES[name], 200, { headers: configuredSite().headers, cacheControl: 'no-cache' });
 }

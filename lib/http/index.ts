@@ -1,3 +1,4 @@
+export { servedFiles } from './files.js';
 export { headerOf, readJsonBody } from './request.js';
 export { problemResponse, type ProblemBody } from './problem.js';
 export {

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { NotFoundError } from '../errors/index.js';
-import { text, type HttpResponse } from '../http/index.js';
+import { servedFiles, text, type HttpResponse } from '../http/index.js';
 
 /**
  * The human docs page: Swagger UI from the `swagger-ui-dist` package, served by this API (no CDN,
@@ -39,17 +38,7 @@ const SECURITY_HEADERS = {
 };
 const ASSET_CACHE = 'public, max-age=86400';
 
-const loaded = new Map<string, string>();
-
-function packageFile(name: string): string {
-  let content = loaded.get(name);
-  if (content === undefined) {
-    const root = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-    content = readFileSync(join(root, name), 'utf8');
-    loaded.set(name, content);
-  }
-  return content;
-}
+const packageFile = servedFiles(() => [dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))], 'npm install swagger-ui-dist');
 
 export function docsPage(): HttpResponse {
   return text(PAGE, 'text/html; charset=utf-8', 200, { headers: SECURITY_HEADERS, cacheControl: ASSET_CACHE });

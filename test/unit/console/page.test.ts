@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { consoleSecurityPolicy, pushSocketUrl } from '../../../lib/console/index.js';
+import { consolePage, consoleSecurityPolicy, pushSocketUrl } from '../../../lib/console/index.js';
+import { withEnv } from '../../helpers/config.js';
 
 describe('the console page and its policy', () => {
   it('opens the WebSocket at the push Management API endpoint, https becoming wss', () => {
@@ -26,4 +27,15 @@ describe('the console page and its policy', () => {
       "frame-ancestors 'none'",
     ]);
   });
+
+  it('names the configured push endpoint in the page and its policy, and follows a configuration change', async () => {
+    const served = (endpoint: string) => withEnv({ PUSH_ENDPOINT: endpoint }, () => consolePage());
+
+    for (const [endpoint, url] of [['https://push.example.com/prod', 'wss://push.example.com/prod'], ['http://127.0.0.1:3001', 'ws://127.0.0.1:3001']]) {
+      const response = await served(endpoint as string);
+      expect(response.body).toContain(`<meta name="telematics-push-url" content="${url}">`);
+      expect(response.headers['content-security-policy']).toContain(`connect-src 'self' ${url};`);
+    }
+  });
 });
+
