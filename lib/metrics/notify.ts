@@ -19,11 +19,18 @@ const GAUGES = {
   defaultPartitionRows: 'telematics_events_default_partition_rows',
 } as const;
 
-export async function notifyCollected(report: Pick<CollectReport, 'families' | 'collectedAt'>, groupId: string): Promise<void> {
+/**
+ * The group a lag message names is the one its gauges were read for (their `group` label, set by
+ * collect.ts from its options or KAFKA_CONSUMER_GROUP), not worked out again here.
+ *
+ * `_unusedGroupId`: collect.ts still passes the group it used to need; ignored, and removed once
+ * collect.ts calls `notifyCollected(report)`.
+ */
+export async function notifyCollected(report: Pick<CollectReport, 'families' | 'collectedAt'>, _unusedGroupId?: string): Promise<void> {
   try {
     const family = (name: string) => report.families.find((f) => f.name === name);
     const publications: Publication[] = [{ topic: FLEET_TOPIC, type: 'metrics.gauges', data: gaugesOf(family, report.collectedAt) }];
-    const lag = lagOf(family('kafka_consumer_lag_messages'), family('kafka_consumer_lag_seconds'), groupId);
+    const lag = lagOf(family('kafka_consumer_lag_messages'), family('kafka_consumer_lag_seconds'));
     if (lag) publications.push({ topic: FLEET_TOPIC, type: 'metrics.lag', data: lag });
     await publishMany(publications);
   } catch (error) {
@@ -43,8 +50,10 @@ function gaugesOf(family: FamilyOf, collectedAt: string): PushData['metrics.gaug
   };
 }
 
-function lagOf(messages: MetricFamilyJson | undefined, seconds: MetricFamilyJson | undefined, groupId: string): PushData['metrics.lag'] | undefined {
-  if (!messages) return undefined;
+/** The lag message of the lag gauges; none when lag was not read (Kafka did not answer). */
+export function lagOf(messages: MetricFamilyJson | undefined, seconds: MetricFamilyJson | undefined): PushData['metrics.lag'] | undefined {
+  const groupId = messages?.values[0]?.labels.group;
+  if (!messages || groupId === undefined) return undefined;
   const secondsOf = new Map((seconds?.values ?? []).map((v) => [`${v.labels.topic}/${v.labels.partition}`, v.value]));
   const partitions = messages.values.map((v) => ({
     topic: String(v.labels.topic),
@@ -52,5 +61,5 @@ function lagOf(messages: MetricFamilyJson | undefined, seconds: MetricFamilyJson
     lag: v.value,
     lagSeconds: secondsOf.get(`${v.labels.topic}/${v.labels.partition}`) ?? 0,
   }));
-  return { groupId: String(messages.values[0]?.labels.group ?? groupId), total: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
+  return { groupId: String(groupId), total: partitions.reduce((sum, p) => sum + p.lag, 0), partitions };
 }
