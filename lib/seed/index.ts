@@ -8,7 +8,7 @@ import {
 } from './copy.js';
 import { driverDayTrips, type DrivingOptions, type HarshThresholds } from './driving.js';
 import { generateDriver, type SyntheticDriver } from './people.js';
-import { rebuildDriverDaily } from '../trips/queries.js';
+import { fillDriverDaily } from '../trips/queries.js';
 
 export { driverDayTrips, isNight, simulateTrip } from './driving.js';
 export type { DrivingOptions, EventType, HarshThresholds, SimulatedEvent, SimulatedTrip, SimulatedTripSummary } from './driving.js';
@@ -148,8 +148,9 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedReport> {
         writeDriving(sql, drivers.filter((_, i) => i % connections === worker), firstDay, options.days, driving, storeEvents, progress, options.onProgress),
       ),
     );
-    // Trips were copied in bulk, past ingestion: their daily rollup (risk features) is rebuilt once.
-    await rebuildDriverDaily(sql);
+    // Trips were copied in bulk, past ingestion: their daily rollup (risk features) is filled once,
+    // into the table `prepare` found or left empty (it holds rows of drivers only).
+    await fillDriverDaily(sql);
     const drivingSeconds = (performance.now() - drivingStarted) / 1000;
 
     await sql`

@@ -108,7 +108,7 @@ type SqlOrTx = Sql | TransactionSql;
 /**
  * Sums of finished trips `t` for one row of the rollup: the rollup's one definition. Distances are
  * summed as numeric, exactly, so a row does not depend on the order a plan reads its trips in (a
- * float sum can differ in its last bit): a refresh and a rebuild give the same row.
+ * float sum can differ in its last bit): a refresh and a fill give the same row.
  */
 const DAY_SUMS = (sql: SqlOrTx) => sql`
   count(*)::int AS trips, sum(t.distance_km::numeric)::float8 AS distance_km, sum(t.duration_s) AS duration_s,
@@ -177,17 +177,20 @@ export const driverDailySql = {
     )
     SELECT (SELECT count(*) FROM upserted)::int AS days, (SELECT count(*) FROM removed)::int AS removed`,
 
-  /** The rollup of every trip as a rebuild would compute it (the seeder's rebuild, and the tests' reference). */
+  /** The rollup of every trip as computed from scratch (what `fill` writes, and the tests' reference). */
   fromTrips: (sql: SqlOrTx) => sql<DriverDayRow[]>`
     SELECT t.driver_id, (t.started_at AT TIME ZONE 'UTC')::date AS day, ${DAY_SUMS(sql)}
     FROM trips t WHERE t.ended_at IS NOT NULL GROUP BY 1, 2`,
 
-  /** Fills the rollup from trips (after `clear`, in the same transaction: a rebuild after a bulk load such as the seed). */
-  fill: (tx: TransactionSql) => tx`
-    INSERT INTO driver_daily (${ROLLUP_COLUMNS(tx)})
-    SELECT ${ROLLUP_COLUMNS(tx)} FROM (${driverDailySql.fromTrips(tx)} ORDER BY 1, 2) AS totals`,
-
-  clear: (tx: TransactionSql) => tx`DELETE FROM driver_daily`,
+  /**
+   * Fills the empty rollup from trips in one statement: after a bulk load past ingestion into an
+   * empty (or truncated) database, the seeder's. Migration 008's comments call this the rollup's
+   * rebuild (`driverDailySql.rebuild`); its backfill is the same sums. A pair already in the table
+   * fails the statement (primary key) rather than being summed twice.
+   */
+  fill: (sql: SqlOrTx) => sql`
+    INSERT INTO driver_daily (${ROLLUP_COLUMNS(sql)})
+    SELECT ${ROLLUP_COLUMNS(sql)} FROM (${driverDailySql.fromTrips(sql)} ORDER BY 1, 2) AS totals`,
 };
 
 /** One row of the rollup. */
@@ -216,12 +219,9 @@ export async function refreshDriverDays(tx: TransactionSql, tripIds: readonly st
   await driverDailySql.refresh(tx, tripIds);
 }
 
-/** Replaces the whole rollup with a recomputation from trips, in one transaction. */
-export async function rebuildDriverDaily(sql: Sql): Promise<void> {
-  await sql.begin(async (tx) => {
-    await driverDailySql.clear(tx);
-    await driverDailySql.fill(tx);
-  });
+/** Fills the empty rollup from trips (driverDailySql.fill): the seeder, after copying trips into an empty database. */
+export async function fillDriverDaily(sql: Sql): Promise<void> {
+  await driverDailySql.fill(sql);
 }
 
 /** One page of a driver's trips, newest first; the caller builds the next cursor from the last row. */
