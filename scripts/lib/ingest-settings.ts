@@ -1,20 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import yaml from 'js-yaml';
 import { z } from 'zod';
+import { readServerlessYml, SERVERLESS_YML } from './serverless-yml.js';
 
 /**
  * The ingest event source's settings, read from serverless.yml (`custom.ingest`, which the kafka
  * and msk events use too): one source of truth for the platform and the local bridge.
  */
-
-const SERVERLESS_YML = fileURLToPath(new URL('../../serverless.yml', import.meta.url));
-
-// CloudFormation's short-form tags (!Ref, !Sub, ...): kept as opaque values, nothing here reads them.
-const cloudFormationTags = ['Ref', 'Sub', 'GetAtt', 'Join', 'If', 'Select', 'Split', 'ImportValue', 'FindInMap', 'Equals', 'Not', 'And', 'Or', 'Base64', 'Cidr', 'GetAZs'].flatMap(
-  (name) => (['scalar', 'sequence', 'mapping'] as const).map((kind) => new yaml.Type(`!${name}`, { kind, construct: (data: unknown) => ({ [name]: data }) })),
-);
-const SCHEMA = yaml.DEFAULT_SCHEMA.extend(cloudFormationTags);
 
 export const ingestSettings = z.object({
   topic: z.string().min(1),
@@ -32,7 +22,7 @@ export const ingestSettings = z.object({
 export type IngestSettings = z.output<typeof ingestSettings>;
 
 export function readIngestSettings(path = SERVERLESS_YML): IngestSettings & { timeoutS: number } {
-  const document = yaml.load(readFileSync(path, 'utf8'), { schema: SCHEMA }) as {
+  const document = readServerlessYml(path) as {
     custom?: { ingest?: unknown };
     functions?: { ingest?: { timeout?: number } };
   };

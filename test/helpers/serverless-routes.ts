@@ -1,18 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse, type ScalarTag } from 'yaml';
+import { readServerlessYml } from '../../scripts/lib/serverless-yml.js';
 
-/**
- * The HTTP routes serverless.yml declares (`httpApi` events), with the function serving each.
- * CloudFormation's short tags (`!Ref`, `!Sub`, ...) are read as plain values: only the shape matters here.
- */
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-const CLOUDFORMATION_TAGS = ['Ref', 'Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'ImportValue', 'Base64', 'Cidr', 'GetAZs', 'Condition'];
-const customTags = CLOUDFORMATION_TAGS.flatMap((name): ScalarTag[] =>
-  (['scalar', 'seq', 'map'] as const).map((kind) => ({ tag: `!${name}`, collection: kind === 'scalar' ? undefined : kind, resolve: (value: unknown) => value }) as unknown as ScalarTag),
-);
+/** The HTTP routes serverless.yml declares (`httpApi` events), with the function serving each. */
 
 export interface DeclaredRoute {
   /** `GET /api/v1/drivers/{driverId}` */
@@ -26,7 +14,7 @@ interface ServerlessYml {
 }
 
 export function declaredHttpRoutes(): DeclaredRoute[] {
-  const config = parse(readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8'), { customTags }) as ServerlessYml;
+  const config = readServerlessYml() as ServerlessYml;
   const routes: DeclaredRoute[] = [];
   for (const [functionName, fn] of Object.entries(config.functions)) {
     for (const event of fn.events ?? []) {
