@@ -12,7 +12,7 @@ import {
   type TripData,
   type TripSummaryRow,
 } from '../push/index.js';
-import { withinMs } from '../push/deadline.js';
+import { settleWithin } from '../deadline/index.js';
 import { SAFETY_EVENT_TYPES } from '../vocabulary/index.js';
 import type { ValidRecord } from './records.js';
 import type { TelematicsEvent } from './schema.js';
@@ -49,7 +49,7 @@ export async function notifyIngested(valid: readonly ValidRecord[], batch: Inges
     if (taken) publications.push({ topic: FLEET_TOPIC, type: 'fleet.counters', data: fleetCountersMessage(taken) });
 
     for (const e of starts) publications.push(...onTripTopics(e, { type: 'trip.started', data: { tripId: tripIdOf(e), driverId: e.driver_id, startedAt: e.ts } }));
-    const summaries = ends.length > 0 ? await withinMs(findTripSummaries(ends.map(tripIdOf)), getConfig().push.publishDeadlineMs, () => new Map<string, TripSummaryRow>()) : new Map<string, TripSummaryRow>();
+    const summaries = ends.length > 0 ? await settleWithin(findTripSummaries(ends.map(tripIdOf)), getConfig().push.publishDeadlineMs, () => new Map<string, TripSummaryRow>()) : new Map<string, TripSummaryRow>();
     for (const e of ends) publications.push(...onTripTopics(e, { type: 'trip.ended', data: endedTrip(e, summaries.get(tripIdOf(e))) }));
 
     for (const e of events) {
