@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { getConfig } from '../config/index.js';
 import { timedQuery } from '../db/index.js';
+import { settleWithin } from '../deadline/index.js';
 import { getLogger } from '../logger/index.js';
 import { pingKafka } from '../kafka/index.js';
 import { pingRedis } from '../redis/index.js';
@@ -55,19 +56,15 @@ class ProbeTimeout extends Error {}
 
 async function runProbe(name: string, probe: Probe, timeoutMs: number): Promise<ComponentHealth> {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
   try {
-    const latency = await Promise.race([probe(), deadline]);
+    const latency = await settleWithin(probe(), timeoutMs, () => {
+      throw new ProbeTimeout(`no answer within ${timeoutMs} ms`);
+    });
     return { status: 'up', latency_ms: roundMs(latency) };
   } catch (error) {
     const timedOut = error instanceof ProbeTimeout;
     getLogger().warn('Health check failed', { component: name, error });
     return { status: 'down', latency_ms: roundMs(performance.now() - started), error: timedOut ? 'timeout' : 'unreachable' };
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -2,6 +2,7 @@ import { invalidateGroups } from '../cache/index.js';
 import { getConfig } from '../config/index.js';
 import { UnavailableError } from '../errors/index.js';
 import { copyText, timedQuery, withTransaction } from '../db/index.js';
+import { settleWithin } from '../deadline/index.js';
 import { driverStatisticsGroup } from '../drivers/cache.js';
 import { driverEventsGroup } from '../events/cache.js';
 import { getLogger } from '../logger/index.js';
@@ -155,11 +156,9 @@ export function deadLetterOf(record: RejectedRecord): DeadLetterInsert {
  */
 export function withDeadline<T>(work: Promise<T>): Promise<T> {
   const ms = getConfig().db.statementTimeoutMs * 2 + 5_000;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UnavailableError(`the database did not finish the batch within ${ms} ms`)), ms);
+  return settleWithin(work, ms, () => {
+    throw new UnavailableError(`the database did not finish the batch within ${ms} ms`);
   });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**

@@ -2,6 +2,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Admin } from 'kafkajs';
 import { readFleetCacheStats } from '../cache/index.js';
 import { getConfig } from '../config/index.js';
+import { settleWithin } from '../deadline/index.js';
 import { createKafka } from '../kafka/index.js';
 import { getLogger } from '../logger/index.js';
 import { ensureRedisConnected } from '../redis/index.js';
@@ -122,7 +123,10 @@ const SOURCES: ReadonlyArray<{ gauge: string; read: (ctx: Context) => Promise<Me
   {
     gauge: 'kafka_lag',
     read: async ({ now, topic, groupId, admin }) => {
-      const lags = await withTimeout(readConsumerLag(await admin(), { topic, groupId, now: now.getTime() }), LAG_TIMEOUT_MS, 'Kafka consumer lag');
+      const reading = admin().then((connected) => readConsumerLag(connected, { topic, groupId, now: now.getTime() }));
+      const lags = await settleWithin(reading, LAG_TIMEOUT_MS, () => {
+        throw new Error(`Kafka consumer lag took longer than ${LAG_TIMEOUT_MS} ms`);
+      });
       const statuses = await recordAndEvaluate(groupId, topic, now.getTime(), lags);
       const labels = (partition: number) => ({ topic, group: groupId, partition });
       return [
@@ -139,15 +143,6 @@ const SOURCES: ReadonlyArray<{ gauge: string; read: (ctx: Context) => Promise<Me
 ];
 
 export const GAUGE_SOURCES = SOURCES.map((source) => source.gauge);
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** The instance's admin connection for lag readings, kept across warm invocations; dropped after a failure. */
 let lagAdmin: Promise<Admin> | undefined;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { getConfig } from '../config/index.js';
 import { ensureRedisConnected } from '../redis/index.js';
@@ -54,7 +55,7 @@ export interface LagSample {
 export async function readConsumerLag(admin: LagAdmin, options: { topic: string; groupId: string; now: number }): Promise<PartitionLag[]> {
   // One after the other: on a fresh connection, concurrent first requests race the metadata refresh.
   const watermarks = await admin.fetchTopicOffsets(options.topic);
-  const groupOffsets = await admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] });
+  const groupOffsets = await retryingRetriable(() => admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] }));
   const committedOf = new Map((groupOffsets.find((t) => t.topic === options.topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
   const lags = watermarks
     .map(({ partition, high, low }) => {
@@ -76,6 +77,27 @@ export async function readConsumerLag(admin: LagAdmin, options: { topic: string;
     for (const lag of behind) lag.lagSeconds = (ages.get(lag.partition) ?? 0) / 1000;
   }
   return lags.map(({ position: _position, ...lag }) => lag);
+}
+
+/** Back-off between OffsetFetch attempts: 2.5 s in all, inside collect-metrics' budget for the reading. */
+const OFFSET_FETCH_BACKOFF_MS = [100, 200, 400, 800, 1000];
+
+/**
+ * kafkajs retries finding the group coordinator but not the OffsetFetch it then sends. On a new
+ * cluster the coordinator it found answers NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS until
+ * __consumer_offsets has loaded (about a second after the first group request): errors kafkajs
+ * marks retriable, retried here after a back-off; anything else fails at once.
+ */
+async function retryingRetriable<T>(request: () => Promise<T>): Promise<T> {
+  for (const delayMs of OFFSET_FETCH_BACKOFF_MS) {
+    try {
+      return await request();
+    } catch (error) {
+      if ((error as { retriable?: unknown }).retriable !== true) throw error;
+      await sleep(delayMs);
+    }
+  }
+  return request();
 }
 
 /** Milliseconds since the record at each partition's offset was written (an upper bound within 1 s or 2 %). */

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
-import { withinMs } from './deadline.js';
+import { settleWithin } from '../deadline/index.js';
 import { removeConnections, subscribersOf } from './connections.js';
 import { postToConnection, type PostOutcome } from './gateway.js';
 import type { Publication, PushData, PushType } from './messages.js';
@@ -52,7 +52,7 @@ export async function publishMany(publications: readonly Publication[]): Promise
   if (publications.length === 0) return report;
   try {
     const lookup = subscribersOf([...new Set(publications.map((p) => p.topic))]);
-    const subscribers = await withinMs<Map<string, string[]> | undefined>(lookup, deadline - performance.now(), () => undefined);
+    const subscribers = await settleWithin<Map<string, string[]> | undefined>(lookup, deadline - performance.now(), () => undefined);
     if (!subscribers) throw new Error('the subscriber lookup did not finish before the publish deadline');
     const deliveries = plan(publications, subscribers);
     report.deliveries = deliveries.length;

@@ -117,6 +117,17 @@ export class PrivateKafkaBroker {
     }
   }
 
+  /** Creates a topic and waits for its partitions' leaders. */
+  async createTopic(topic: string, numPartitions: number): Promise<void> {
+    const admin = new Kafka({ clientId: 'private-broker-admin', brokers: [this.brokers], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   /** SIGTERM: the broker shuts down in order (logs flushed), as in a rolling restart; SIGKILL: a crash. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     const child = this.process;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetConfig } from '../../../lib/config/index.js';
 import { readConsumerLag, recordAndEvaluate, LAG_WINDOW } from '../../../lib/metrics/lag.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { setEnv } from '../../helpers/config.js';
+import { testCachePrefix } from '../../helpers/env.js';
 import { lagFixture, type LagFixture } from './kafka.js';
 
 /**
@@ -12,19 +13,17 @@ import { lagFixture, type LagFixture } from './kafka.js';
 
 const MINUTE = 60_000;
 let kafka: LagFixture;
-const previousPrefix = process.env.CACHE_PREFIX;
+let restoreEnv: (() => void) | undefined;
 
 beforeAll(async () => {
-  process.env.CACHE_PREFIX = `${previousPrefix ?? 'tele'}_lag${Date.now().toString(36)}`;
-  resetConfig();
+  restoreEnv = setEnv({ CACHE_PREFIX: `${testCachePrefix()}_lag${Date.now().toString(36)}` });
   kafka = await lagFixture(2);
 });
 
 afterAll(async () => {
   await kafka.close();
   await closeRedis();
-  process.env.CACHE_PREFIX = previousPrefix;
-  resetConfig();
+  restoreEnv?.();
 });
 
 describe('consumer lag', () => {

@@ -3,7 +3,6 @@ import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/score-drivers/handler.js';
 import { createCache } from '../../../lib/cache/index.js';
-import { resetConfig } from '../../../lib/config/index.js';
 import { closeDb, onQueryTiming, type Sql } from '../../../lib/db/index.js';
 import { getPremium } from '../../../lib/premiums/service.js';
 import { getRiskScore } from '../../../lib/risk/service.js';
@@ -14,6 +13,7 @@ import { driverRiskGroup, riskCache } from '../../../lib/risk/cache.js';
 import { listDriverFeatures } from '../../../lib/scoring/queries.js';
 import { refreshDriverDays } from '../../../lib/trips/queries.js';
 import { FEATURE_NAMES, MAX_REASONS, MONOTONE_INCREASING, scoreDrivers, type ScoringReport } from '../../../lib/scoring/index.js';
+import { setEnv } from '../../helpers/config.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
 import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
@@ -67,10 +67,10 @@ async function rowsOf(table: 'risk_scores' | 'premiums') {
   return sql<Record<string, unknown>[]>`SELECT * FROM ${sql(table)} WHERE driver_id = ANY(${ids}::bigint[]) ORDER BY driver_id, id`;
 }
 
+let restoreEnv: (() => void) | undefined;
+
 beforeAll(async () => {
-  process.env.CACHE_PREFIX = prefix;
-  process.env.MODEL_SOURCE = 'layer';
-  resetConfig();
+  restoreEnv = setEnv({ CACHE_PREFIX: prefix, MODEL_SOURCE: 'layer' });
   sql = testSql();
   for (let i = 0; i < 4; i++) drivers.push(await createTestDriver(sql));
   [calm, harsh, unpriced, idle] = drivers as [TestDriver, TestDriver, TestDriver, TestDriver];
@@ -94,9 +94,7 @@ afterAll(async () => {
   const redis = rawRedis();
   await deleteKeysWithPrefix(redis, prefix);
   redis.disconnect();
-  delete process.env.CACHE_PREFIX;
-  delete process.env.MODEL_SOURCE;
-  resetConfig();
+  restoreEnv?.();
 });
 
 describe('score-drivers', () => {

@@ -1,12 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler } from '../../../functions/ingest/handler.js';
+import { getConfig } from '../../../lib/config/index.js';
 import { closeDb, type Sql } from '../../../lib/db/index.js';
 import type { TelematicsEvent } from '../../../lib/ingest/index.js';
 import { syntheticTrip } from '../../../lib/ingest/synthetic.js';
 import { driverDailySql, refreshDriverDays, type DriverDayRow } from '../../../lib/trips/queries.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
-import { eventOf } from '../../helpers/ingest.js';
+import { eventOf, recomputedTrips, storedTrips } from '../../helpers/ingest.js';
 import { lambdaContext } from '../../helpers/lambda.js';
 
 /**
@@ -14,7 +15,8 @@ import { lambdaContext } from '../../helpers/lambda.js';
  * arrives in one ordered batch, or shuffled into small batches with duplicates and replays (a trip
  * that crosses midnight and has its first half delivered last, so its start moves back a day after
  * it was counted), the rollup equals a recomputation from trips, and both deliveries give the same
- * rollup. Two refreshes of one driver's day by concurrent transactions are serialised.
+ * rollup. Overlapping batches written by concurrent invocations leave trips and rollup exact. Two
+ * refreshes of one driver's day by concurrent transactions are serialised.
  */
 
 const topic = `test.driver-daily.${randomBytes(3).toString('hex')}`;
@@ -28,6 +30,7 @@ describe('driver_daily rollup kept by ingestion', () => {
   let sql: Sql;
   let ordered: TestDriver;
   let shuffled: TestDriver;
+  let concurrent: TestDriver;
   let seed = 5000 + Math.floor(Math.random() * 1e6);
 
   /** One driver's rollup as stored, or as recomputed from its trips. */
@@ -52,12 +55,14 @@ describe('driver_daily rollup kept by ingestion', () => {
     sql = testSql();
     ordered = await createTestDriver(sql);
     shuffled = await createTestDriver(sql);
+    concurrent = await createTestDriver(sql);
   });
 
   afterAll(async () => {
     await sql`DELETE FROM dead_letters WHERE topic = ${topic}`;
     await ordered.remove();
     await shuffled.remove();
+    await concurrent.remove();
     await sql.end();
     await closeDb();
   });
@@ -109,6 +114,36 @@ describe('driver_daily rollup kept by ingestion', () => {
     const after = await figures(ordered.driverId, 'rollup');
     expect(after.map((d) => d.trips)).toEqual([2, 2]);
     expect(after).toEqual(await figures(ordered.driverId, 'trips'));
+  });
+
+  it('stays exact when overlapping batches of the same trips are written by concurrent invocations', async () => {
+    const driver = concurrent;
+    const midnight = Math.floor(Date.now() / DAY_MS) * DAY_MS - 6 * DAY_MS;
+    // Three trips on two days, one across midnight: every batch below touches all three trips and both days.
+    const trips = [midnight - 3 * 3_600_000, midnight - 900_000, midnight + 5 * 3_600_000].map((startMs) =>
+      syntheticTrip({ driverId: driver.driverId, vehicleId: driver.vehicleId, startMs, seed: seed++ }),
+    );
+    const events = trips.flatMap((t) => t.events);
+    const tripIds = [...new Set(events.map((e) => e.trip_id!))];
+    // Dealt round-robin into 8 batches (each spans every trip), every batch delivered twice: 16 invocations at once,
+    // as many partitions' pollers would, on a pool of several connections.
+    const BATCHES = 8;
+    const batches = Array.from({ length: BATCHES }, (_, b) => eventOf(events.filter((_, i) => i % BATCHES === b), topic, 10 + b, 1_000 * b));
+    expect(getConfig().db.poolMax, 'concurrent invocations need concurrent connections').toBeGreaterThan(1);
+    let pending = [...batches, ...batches];
+    // A batch whose trip lock waited past lock_timeout comes back as failed records: redelivered, as the event source would.
+    for (let round = 0; round < 10 && pending.length > 0; round++) {
+      const results = await Promise.all(pending.map((batch) => invoke(batch)));
+      pending = pending.filter((_, i) => (results[i] as { batchItemFailures: unknown[] }).batchItemFailures.length > 0);
+    }
+    expect(pending, 'batches still failing after 10 redeliveries').toEqual([]);
+
+    const [count] = await sql<{ stored: number }[]>`SELECT count(*)::int AS stored FROM telematics_events WHERE driver_id = ${driver.driverId}`;
+    expect(count?.stored).toBe(events.length);
+    expect(await storedTrips(sql, tripIds)).toEqual(await recomputedTrips(sql, tripIds));
+    const rollup = await figures(driver.driverId, 'rollup');
+    expect(rollup.map((d) => d.trips), "a trip counts on the day it started").toEqual([2, 1]);
+    expect(rollup).toEqual(await figures(driver.driverId, 'trips'));
   });
 
   it('serialises two transactions refreshing the same driver and day: the later one sums the earlier one\'s trip', async () => {

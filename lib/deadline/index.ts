@@ -1,0 +1,1 @@
+export { settleWithin } from './deadline.js';
