@@ -214,7 +214,7 @@ export async function collectAndPublish(options: CollectOptions = {}): Promise<C
   }
   emf.flush();
   await storeFleetGauges(report.families);
-  await notifyCollected(report, options.groupId ?? getConfig().kafka.consumerGroup);
+  await notifyCollected(report);
   return report;
 }
 

@@ -22,11 +22,8 @@ const GAUGES = {
 /**
  * The group a lag message names is the one its gauges were read for (their `group` label, set by
  * collect.ts from its options or KAFKA_CONSUMER_GROUP), not worked out again here.
- *
- * `_unusedGroupId`: collect.ts still passes the group it used to need; ignored, and removed once
- * collect.ts calls `notifyCollected(report)`.
  */
-export async function notifyCollected(report: Pick<CollectReport, 'families' | 'collectedAt'>, _unusedGroupId?: string): Promise<void> {
+export async function notifyCollected(report: Pick<CollectReport, 'families' | 'collectedAt'>): Promise<void> {
   try {
     const family = (name: string) => report.families.find((f) => f.name === name);
     const publications: Publication[] = [{ topic: FLEET_TOPIC, type: 'metrics.gauges', data: gaugesOf(family, report.collectedAt) }];
