@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage as KafkajsMessage, type Producer } from 'kafkajs';
 import { getLogger } from '../logger/index.js';
-import { counter, gauge } from '../metrics/index.js';
+import { counter, gauge, readLagMessages } from '../metrics/index.js';
 import type { KafkaBatchResponse } from './kafka.js';
 import { lambdaKafkaEvent, type KafkaMessage, type LambdaKafkaEvent } from './lambda-event.js';
 
@@ -69,16 +69,9 @@ interface Outcome {
   reason?: string;
 }
 
-/** Records of `topic` not yet committed by `groupId`: high watermark minus committed offset, summed over partitions. */
+/** Records of `topic` not yet committed by `groupId`, summed over partitions (lib/metrics reads them). */
 export async function consumerGroupLag(admin: Admin, topic: string, groupId: string): Promise<number> {
-  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-  const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  let lag = 0;
-  for (const end of ends) {
-    const at = done.get(end.partition) ?? -1;
-    lag += Number(end.high) - (at >= 0 ? at : Number(end.low));
-  }
-  return lag;
+  return (await readLagMessages(admin, topic, groupId)).reduce((sum, p) => sum + p.lagMessages, 0);
 }
 
 export class EventSourceBridge {

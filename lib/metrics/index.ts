@@ -8,6 +8,7 @@ import { Registry, type Collector, type Counter, type Gauge, type Histogram, typ
 /** Prometheus text exposition format 0.0.4, what prom-client renders. */
 export const PROMETHEUS_CONTENT_TYPE = prometheusContentType;
 export { EmfBuffer, type EmfPublisher } from './emf.js';
+export { readLagMessages, type PartitionLagMessages } from './lag.js';
 export {
   COLLECTED_PUSH_INTERVAL_MS,
   Counter,

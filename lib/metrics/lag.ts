@@ -52,25 +52,35 @@ export interface LagSample {
   lag: number;
 }
 
-export async function readConsumerLag(admin: LagAdmin, options: { topic: string; groupId: string; now: number }): Promise<PartitionLag[]> {
+/** A partition's lag in messages, and where the group stands (`position`: where it would read next). */
+export interface PartitionLagMessages {
+  partition: number;
+  /** null when the group has committed nothing for the partition. */
+  committed: number | null;
+  position: number;
+  high: number;
+  lagMessages: number;
+}
+
+/** The group's lag in messages per partition (sorted by partition): one ListOffsets and one OffsetFetch. */
+export async function readLagMessages(admin: Pick<LagAdmin, 'fetchTopicOffsets' | 'fetchOffsets'>, topic: string, groupId: string): Promise<PartitionLagMessages[]> {
   // One after the other: on a fresh connection, concurrent first requests race the metadata refresh.
-  const watermarks = await admin.fetchTopicOffsets(options.topic);
-  const groupOffsets = await retryingRetriable(() => admin.fetchOffsets({ groupId: options.groupId, topics: [options.topic] }));
-  const committedOf = new Map((groupOffsets.find((t) => t.topic === options.topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  const lags = watermarks
+  const watermarks = await admin.fetchTopicOffsets(topic);
+  const groupOffsets = await retryingRetriable(() => admin.fetchOffsets({ groupId, topics: [topic] }));
+  const committedOf = new Map((groupOffsets.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  return watermarks
     .map(({ partition, high, low }) => {
-      const committed = committedOf.get(partition);
-      const position = committed !== undefined && committed >= 0 ? committed : Number(low);
-      return {
-        partition,
-        committed: committed !== undefined && committed >= 0 ? committed : null,
-        position,
-        high: Number(high),
-        lagMessages: Math.max(0, Number(high) - position),
-        lagSeconds: 0,
-      };
+      const stored = committedOf.get(partition);
+      const committed = stored !== undefined && stored >= 0 ? stored : null;
+      const position = committed ?? Number(low);
+      return { partition, committed, position, high: Number(high), lagMessages: Math.max(0, Number(high) - position) };
     })
     .sort((a, b) => a.partition - b.partition);
+}
+
+/** The group's lag per partition in messages and in seconds (see the module comment). */
+export async function readConsumerLag(admin: LagAdmin, options: { topic: string; groupId: string; now: number }): Promise<PartitionLag[]> {
+  const lags = (await readLagMessages(admin, options.topic, options.groupId)).map((lag) => ({ ...lag, lagSeconds: 0 }));
   const behind = lags.filter((lag) => lag.lagMessages > 0);
   if (behind.length > 0) {
     const ages = await ageOfOffsets(admin, options.topic, new Map(behind.map((lag) => [lag.partition, lag.position])), options.now);
