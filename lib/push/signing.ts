@@ -1,4 +1,4 @@
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type Hash, type Hmac, type KeyObject } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -27,11 +27,11 @@ export class NodeSha256 {
   private readonly hash: Hash | Hmac;
 
   constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', hmacKey(secret));
   }
 
   update(data: SourceData): void {
-    this.hash.update(bytes(data));
+    this.hash.update(typeof data === 'string' ? data : bytes(data));
   }
 
   digest(): Promise<Uint8Array> {
@@ -39,8 +39,22 @@ export class NodeSha256 {
   }
 }
 
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string' || data instanceof Uint8Array) return data;
+/**
+ * The signer's HMAC keys: strings, and byte arrays it derives once a day and keeps (the signing
+ * key). node's crypto takes a byte-array key four times slower than a string or a KeyObject (16 µs
+ * against 4 per post), so each byte array's KeyObject is made once.
+ */
+const keyObjects = new WeakMap<object, KeyObject>();
+
+function hmacKey(secret: SourceData): string | KeyObject {
+  if (typeof secret === 'string') return secret;
+  let key = keyObjects.get(secret);
+  if (!key) keyObjects.set(secret, (key = createSecretKey(bytes(secret))));
+  return key;
+}
+
+function bytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
+  if (data instanceof Uint8Array) return data;
   return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
