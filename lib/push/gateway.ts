@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { getConfig } from '../config/index.js';
 import { executeApiSigner, type SignableRequest } from './signing.js';
@@ -37,11 +37,18 @@ export class PostTimeoutError extends Error {
   override readonly name = 'PostTimeoutError';
 }
 
+/** The publish's signal aborted the post (its deadline passed). */
+export class PostAbortedError extends Error {
+  override readonly name = 'PostAbortedError';
+}
+
 interface ManagementApi {
   request: typeof httpRequest;
   agent: HttpAgent;
   protocol: string;
   hostname: string;
+  /** The hostname to connect to: an IPv6 address without the URL's brackets. */
+  connectHost: string;
   port: number | undefined;
   /** `host` as the SDK sends and signs it: the port only when the endpoint names one. */
   host: string;
@@ -63,6 +70,7 @@ function managementApi(): ManagementApi {
       agent: secure ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions),
       protocol: endpoint.protocol,
       hostname: endpoint.hostname,
+      connectHost: endpoint.hostname.replace(/^\[(.*)\]$/, '$1'),
       port: endpoint.port ? Number(endpoint.port) : undefined,
       host: endpoint.host,
       basePath: endpoint.pathname.replace(/\/+$/, ''),
@@ -85,8 +93,7 @@ export function connectionPath(connectionId: string): string {
  */
 export async function postToConnection(connectionId: string, data: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<{ outcome: PostOutcome; error?: unknown }> {
   try {
-    // Node's request would still open a socket for an aborted signal before giving up.
-    signal.throwIfAborted();
+    if (signal.aborted) throw new PostAbortedError('PostToConnection: not started, the publish was aborted');
     const gateway = managementApi();
     const signed = await gateway.sign({
       method: 'POST',
@@ -100,15 +107,14 @@ export async function postToConnection(connectionId: string, data: Uint8Array, t
     await send(gateway, signed, timeoutMs, signal);
     return { outcome: 'delivered' };
   } catch (error) {
-    return { outcome: classify(error), error };
+    return { outcome: classify(error, signal), error };
   }
 }
 
 function send(gateway: ManagementApi, signed: SignableRequest, timeoutMs: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = gateway.request(
-      // The URL's hostname keeps an IPv6 address in brackets; the socket wants it bare.
-      { agent: gateway.agent, host: gateway.hostname.replace(/^\[(.*)\]$/, '$1'), port: gateway.port, method: signed.method, path: signed.path, headers: signed.headers, timeout: timeoutMs, signal },
+      { agent: gateway.agent, host: gateway.connectHost, port: gateway.port, method: signed.method, path: signed.path, headers: signed.headers, timeout: timeoutMs },
       (response) => {
         const status = response.statusCode ?? 0;
         response.on('error', reject);
@@ -127,13 +133,35 @@ function send(gateway: ManagementApi, signed: SignableRequest, timeoutMs: number
     );
     request.on('timeout', () => request.destroy(new PostTimeoutError(`PostToConnection: no answer for ${timeoutMs} ms`)));
     request.on('error', reject);
+    abortOn(signal, request);
     request.end(signed.body);
   });
 }
 
-function classify(error: unknown): PostOutcome {
+/**
+ * The posts under way per publish signal, so that the signal holds one abort listener for all of
+ * them. (Node's `signal` request option adds and removes a listener on the signal per post, and
+ * each add walks the listeners already there: as many as posts run at once.)
+ */
+const underWay = new WeakMap<AbortSignal, Set<ClientRequest>>();
+
+function abortOn(signal: AbortSignal, request: ClientRequest): void {
+  let requests = underWay.get(signal);
+  if (!requests) {
+    const all = (requests = new Set());
+    underWay.set(signal, all);
+    signal.addEventListener('abort', () => {
+      for (const pending of all) pending.destroy(new PostAbortedError('PostToConnection: abandoned, the publish was aborted'));
+      all.clear();
+    }, { once: true });
+  }
+  requests.add(request);
+  request.once('close', () => requests.delete(request));
+}
+
+function classify(error: unknown, signal: AbortSignal): PostOutcome {
   if (error instanceof PostRefusedError) return error.statusCode === 410 ? 'gone' : 'failed';
-  if (error instanceof PostTimeoutError || (error as { name?: string }).name === 'AbortError') return 'timed_out';
+  if (error instanceof PostTimeoutError || error instanceof PostAbortedError || signal.aborted) return 'timed_out';
   return 'failed';
 }
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { ApiGatewayManagementApiClient, PostToConnectionCommand, type ApiGatewayManagementApiClientConfig } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PostRefusedError, PostTimeoutError, postToConnection, resetGatewayClient } from '../../../lib/push/gateway.js';
+import { PostAbortedError, PostRefusedError, PostTimeoutError, postToConnection, resetGatewayClient } from '../../../lib/push/gateway.js';
 import { setEnv } from '../../helpers/config.js';
 
 /**
@@ -174,17 +174,22 @@ describe('postToConnection', () => {
     expect(socket?.destroyed).toBe(true);
   });
 
-  it("is 'timed_out' when the shared signal aborts a post under way, and sends nothing once it has", async () => {
+  it("is 'timed_out' for every post under way when their shared signal aborts, and sends nothing once it has; another signal's posts go on", async () => {
     const deadline = new AbortController();
-    const underWay = postToConnection('slow-2', BODY, 10_000, deadline.signal);
-    await vi.waitUntil(() => received.length === 1);
+    const otherPublish = new AbortController();
+    const underWay = [postToConnection('slow-2', BODY, 10_000, deadline.signal), postToConnection('slow-3', BODY, 10_000, deadline.signal)];
+    const other = postToConnection('slow-4', BODY, 10_000, otherPublish.signal);
+    await vi.waitUntil(() => received.length === 3);
     deadline.abort();
-    const aborted = await underWay;
+    const aborted = await Promise.all(underWay);
     const late = await postToConnection('ok-late', BODY, 10_000, deadline.signal);
+    held[received.findIndex((r) => r.url.endsWith('/slow-4'))]?.writeHead(200).end();
 
-    expect(aborted).toMatchObject({ outcome: 'timed_out', error: { name: 'AbortError' } });
-    expect(late).toMatchObject({ outcome: 'timed_out', error: { name: 'AbortError' } });
-    expect(received.map((r) => r.url)).toEqual(['/prod/@connections/slow-2']);
+    expect(aborted.map((r) => r.outcome)).toEqual(['timed_out', 'timed_out']);
+    for (const { error } of [...aborted, late]) expect(error).toBeInstanceOf(PostAbortedError);
+    expect(late.outcome).toBe('timed_out');
+    expect(await other).toEqual({ outcome: 'delivered' });
+    expect(received.map((r) => r.url).sort()).toEqual(['/prod/@connections/slow-2', '/prod/@connections/slow-3', '/prod/@connections/slow-4']);
   });
 
   it('keeps sockets alive between posts and opens at most PUSH_CONCURRENCY of them', async () => {
