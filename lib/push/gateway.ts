@@ -93,6 +93,7 @@ export function connectionPath(connectionId: string): string {
  */
 export async function postToConnection(connectionId: string, data: Uint8Array, timeoutMs: number, signal: AbortSignal): Promise<{ outcome: PostOutcome; error?: unknown }> {
   try {
+    // Checked here: a request made with an aborted signal would still open a socket.
     if (signal.aborted) throw new PostAbortedError('PostToConnection: not started, the publish was aborted');
     const gateway = managementApi();
     const signed = await gateway.sign({
