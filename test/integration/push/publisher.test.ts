@@ -66,8 +66,8 @@ beforeAll(async () => {
     PUSH_CONCURRENCY: String(CONCURRENCY),
   });
   resetGatewayClient();
-  // A warm instance: the SDK client's first request loads and resolves what it needs once (tens of
-  // milliseconds), which the post timeout below is not meant to cover.
+  // A warm instance: the first post loads and resolves what it needs once (the credentials, the
+  // signing key, a socket), which the post timeout below is not meant to cover.
   await subscribe('ok-warm-up', ['warm-up']);
   await publish('warm-up', 'metrics.gauges', {});
 });
