@@ -101,12 +101,12 @@ export class EventSourceBridge {
     this.producer = kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
     this.admin = kafka.admin();
     await Promise.all([this.producer.connect(), this.admin.connect()]);
-    // On the platform the topics exist before the event source; locally the bridge makes sure.
+    // On the platform the topics exist before the event source; locally the bridge creates those
+    // missing (only those: kafkajs logs an error for every topic that already exists).
     const numPartitions = this.options.partitions ?? 6;
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: [this.options.topic, this.options.onFailureTopic].map((topic) => ({ topic, numPartitions })),
-    });
+    const existing = new Set(await this.admin.listTopics());
+    const missing = [this.options.topic, this.options.onFailureTopic].filter((topic) => !existing.has(topic));
+    if (missing.length > 0) await this.admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions })) });
     await this.startConsumer();
     const interval = this.options.lagIntervalMs ?? 1000;
     if (interval > 0) this.lagTimer = setInterval(() => void this.sampleLag(), interval);
