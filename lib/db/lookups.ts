@@ -1,4 +1,4 @@
-import { timedQuery } from './index.js';
+import { timedQuery } from './pool.js';
 
 /**
  * Existence checks several domains need. A list of a driver's trips, events or scores that comes

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Postgrator from 'postgrator';
 import { createSqlClient, type ReservedSql } from './client.js';
-import { dbClientOptions } from './index.js';
+import { dbClientOptions } from './pool.js';
 
 /**
  * Applies the numbered SQL files of `migrations/` with postgrator, which discovers the files,

@@ -2,7 +2,7 @@ import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { ensureRedisConnected } from '../redis/index.js';
 import { INSTANCE_ID, instanceBoard } from '../redis/instances.js';
-import { instanceMetricFamilies } from './index.js';
+import { instanceMetricFamilies } from './instruments.js';
 import { renderAggregated, type MetricFamilyJson } from './registry.js';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getConfig } from '../config/index.js';
-import { ensureRedisConnected } from './index.js';
+import { ensureRedisConnected } from './client.js';
 
 /**
  * A board in Redis where every function instance posts one JSON entry under its own id, with an

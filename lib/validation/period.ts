@@ -1,4 +1,4 @@
-import { validationError } from './index.js';
+import { validationError } from './input.js';
 
 /** A period as SQL receives it: ISO text, inclusive start and exclusive end. */
 export interface Period {

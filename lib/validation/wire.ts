@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParam } from './index.js';
+import { idParam } from './input.js';
 
 /** Wire pieces shared by every domain's schemas. */
 

@@ -15,7 +15,7 @@ interface ServiceState {
 
 const LAYERS: Record<PackagingMode, string[]> = { layered: ['lib', 'deps'], bundled: ['deps'] };
 // The pooled clients (lib/db, lib/redis) and the packages behind them: each must load once per container.
-const POOLED = ['lib/db/client.ts', 'lib/redis/index.ts', 'postgres/src/index.js', 'ioredis/built/index.js'];
+const POOLED = ['lib/db/client.ts', 'lib/db/pool.ts', 'lib/redis/client.ts', 'postgres/src/index.js', 'ioredis/built/index.js'];
 
 /** A module's identity whatever folder it was loaded from: the path after the last node_modules/. */
 const moduleKey = (url: string) => url.slice(url.lastIndexOf('node_modules/') + 'node_modules/'.length);
