@@ -99,6 +99,14 @@ interface WarmedEntry {
   value: unknown;
 }
 
+/** One cache-aside read under way: what each of its steps (resolve, loadOnce, load, fromL2, serveStale) needs. */
+interface Read<T> {
+  key: string;
+  loader: Loader<T>;
+  settings: Settings;
+  flight: FlightState;
+}
+
 interface StaleCandidates {
   l1?: L1Entry;
   l2?: StoredEntry;
@@ -191,7 +199,7 @@ export class Cache implements CacheMember {
     }
     const settings = this.settings(options ?? {}, this.defaults);
     const state: FlightState = { groups: settings.groups, invalidated: false };
-    const promise = this.resolve<T>(key, loader, settings, state, cached).finally(() => {
+    const promise = this.resolve<T>({ key, loader, settings, flight: state }, cached).finally(() => {
       if (this.flights.get(key)?.state === state) this.flights.delete(key);
     });
     this.flights.set(key, { state, promise });
@@ -317,24 +325,24 @@ export class Cache implements CacheMember {
     if (flight) flight.state.invalidated = true;
   }
 
-  private async resolve<T>(key: string, loader: Loader<T>, settings: Settings, flight: FlightState, l1Stale: L1Entry | undefined): Promise<T> {
+  private async resolve<T>(read: Read<T>, l1Stale: L1Entry | undefined): Promise<T> {
     const runtime = this.runtime;
-    const redisKeys = [runtime.valueKey(this.name, key)];
-    for (const group of settings.groups) redisKeys.push(runtime.groupKey(group));
+    const redisKeys = [runtime.valueKey(this.name, read.key)];
+    for (const group of read.settings.groups) redisKeys.push(runtime.groupKey(group));
 
-    const read = await runtime.call(this.counters, (redis) => redis.mget(redisKeys));
-    if (read === UNAVAILABLE) {
+    const values = await runtime.call(this.counters, (redis) => redis.mget(redisKeys));
+    if (values === UNAVAILABLE) {
       this.counters.misses++;
-      return this.load(key, loader, settings, flight, { l1: l1Stale }, undefined);
+      return this.load(read, { l1: l1Stale }, undefined);
     }
-    const entry = decodeEntry(read[0]);
-    const current = entry && entry.groupVersions === joinGroupVersions(read.slice(1));
+    const entry = decodeEntry(values[0]);
+    const current = entry && entry.groupVersions === joinGroupVersions(values.slice(1));
     if (current && entry.freshUntil > Date.now()) {
       this.counters.l2_hits++;
-      return this.fromL2<T>(key, entry, settings, flight);
+      return this.fromL2(read, entry);
     }
     this.counters.misses++;
-    return this.loadOnce(key, loader, settings, flight, { l1: l1Stale, l2: current ? entry : undefined }, redisKeys);
+    return this.loadOnce(read, { l1: l1Stale, l2: current ? entry : undefined }, redisKeys);
   }
 
   /**
@@ -343,15 +351,9 @@ export class Cache implements CacheMember {
    * lock and re-reading the value go in one pipeline, so a lock freed by an owner that has just
    * stored the value is never mistaken for a free key. Past CACHE_LOCK_WAIT_MS, load anyway.
    */
-  private async loadOnce<T>(
-    key: string,
-    loader: Loader<T>,
-    settings: Settings,
-    flight: FlightState,
-    stale: StaleCandidates,
-    redisKeys: string[],
-  ): Promise<T> {
+  private async loadOnce<T>(read: Read<T>, stale: StaleCandidates, redisKeys: string[]): Promise<T> {
     const runtime = this.runtime;
+    const { key } = read;
     const lockKey = runtime.lockKey(this.name, key);
     const token = randomBytes(12).toString('base64url');
     const deadline = performance.now() + this.lockWaitMs;
@@ -361,7 +363,7 @@ export class Cache implements CacheMember {
       const attempt = await runtime.call(this.counters, (redis) =>
         execPipeline(redis.pipeline().set(lockKey, token, 'PX', this.lockTtlMs, 'NX').mget(redisKeys)),
       );
-      if (attempt === UNAVAILABLE) return this.load(key, loader, settings, flight, stale, undefined);
+      if (attempt === UNAVAILABLE) return this.load(read, stale, undefined);
       const acquired = attempt[0] === 'OK';
       const values = attempt[1] as (string | null)[];
       const groupVersions = joinGroupVersions(values.slice(1));
@@ -369,10 +371,10 @@ export class Cache implements CacheMember {
       if (entry && entry.groupVersions === groupVersions && entry.freshUntil > Date.now()) {
         // The owner stored the value and released the lock just before this attempt took it.
         if (acquired) void this.releaseLock(key, lockKey, token, { wakeWaiters: false });
-        return this.fromL2<T>(key, entry, settings, flight);
+        return this.fromL2(read, entry);
       }
       const seenHeader = entryHeader(values[0]);
-      if (acquired) return this.load(key, loader, settings, flight, stale, { groupVersions, seenHeader, lock: { key: lockKey, token } });
+      if (acquired) return this.load(read, stale, { groupVersions, seenHeader, lock: { key: lockKey, token } });
       if (!waited) {
         waited = true;
         this.counters.lock_waits++;
@@ -380,7 +382,7 @@ export class Cache implements CacheMember {
       const remaining = deadline - performance.now();
       if (remaining <= 0) {
         this.counters.lock_timeouts++;
-        return this.load(key, loader, settings, flight, stale, { groupVersions, seenHeader });
+        return this.load(read, stale, { groupVersions, seenHeader });
       }
       await runtime.waitForReady(this.name, key, Math.min(pause, remaining));
       pause = Math.min(pause * 2, MAX_POLL_MS);
@@ -388,15 +390,9 @@ export class Cache implements CacheMember {
   }
 
   /** Runs the loader and stores its value in L2 (when `target` is given) and L1. */
-  private async load<T>(
-    key: string,
-    loader: Loader<T>,
-    settings: Settings,
-    flight: FlightState,
-    stale: StaleCandidates,
-    target: L2Target | undefined,
-  ): Promise<T> {
+  private async load<T>(read: Read<T>, stale: StaleCandidates, target: L2Target | undefined): Promise<T> {
     const runtime = this.runtime;
+    const { key, loader, settings, flight } = read;
     const lock = target?.lock;
     const keepAlive = lock ? this.keepLockAlive(lock.key, lock.token) : undefined;
     let value: T;
@@ -406,7 +402,7 @@ export class Cache implements CacheMember {
     } catch (error) {
       this.counters.load_errors++;
       if (lock) void this.releaseLock(key, lock.key, lock.token, { wakeWaiters: true });
-      return this.serveStale(key, settings, flight, stale, error);
+      return this.serveStale(read, stale, error);
     } finally {
       if (keepAlive) clearInterval(keepAlive);
     }
@@ -439,7 +435,7 @@ export class Cache implements CacheMember {
     return canonical;
   }
 
-  private serveStale<T>(key: string, settings: Settings, flight: FlightState, stale: StaleCandidates, error: unknown): T {
+  private serveStale<T>({ key, settings, flight }: Read<T>, stale: StaleCandidates, error: unknown): T {
     const now = Date.now();
     let value: unknown;
     let found = false;
@@ -464,7 +460,7 @@ export class Cache implements CacheMember {
     return value as T;
   }
 
-  private fromL2<T>(key: string, entry: StoredEntry, settings: Settings, flight: FlightState): T {
+  private fromL2<T>({ key, settings, flight }: Read<T>, entry: StoredEntry): T {
     const value = JSON.parse(entry.json) as T;
     if (!flight.invalidated) this.setL1(key, value, Math.min(entry.freshUntil, Date.now() + settings.l1Ttl), settings);
     return value;
