@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Kafka, type KafkaMessage as KafkajsMessage, type Producer } from 'kafkajs';
 import { getLogger } from '../logger/index.js';
-import { counter, gauge, readLagMessages } from '../metrics/index.js';
+import { readLagMessages } from '../kafka/index.js';
+import { counter, gauge } from '../metrics/index.js';
 import type { KafkaBatchResponse } from './kafka.js';
 import { lambdaKafkaEvent, type KafkaMessage, type LambdaKafkaEvent } from './lambda-event.js';
 
@@ -69,9 +70,9 @@ interface Outcome {
   reason?: string;
 }
 
-/** Records of `topic` not yet committed by `groupId`, summed over partitions (lib/metrics reads them). */
-export async function consumerGroupLag(admin: Admin, topic: string, groupId: string): Promise<number> {
-  return (await readLagMessages(admin, topic, groupId)).reduce((sum, p) => sum + p.lagMessages, 0);
+/** Records of `topic` not yet committed by `groupId`, summed over partitions. */
+export async function consumerGroupLag(admin: Admin, topic: string, groupId: string, signal?: AbortSignal): Promise<number> {
+  return (await readLagMessages(admin, topic, groupId, signal)).reduce((sum, p) => sum + p.lagMessages, 0);
 }
 
 export class EventSourceBridge {
@@ -82,6 +83,7 @@ export class EventSourceBridge {
   private pendingCount = 0;
   private windowTimer: NodeJS.Timeout | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
+  private sampling: AbortController | undefined;
   private inFlight = 0;
   /** eachBatch calls running, and the chunks of theirs being invoked right now. */
   private activeBatches = 0;
@@ -155,6 +157,7 @@ export class EventSourceBridge {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.lagTimer) clearInterval(this.lagTimer);
+    this.sampling?.abort();
     await this.consumer?.disconnect();
     await Promise.all([this.producer?.disconnect(), this.admin?.disconnect()]);
   }
@@ -165,15 +168,20 @@ export class EventSourceBridge {
     return consumerGroupLag(this.admin, this.options.topic, this.options.groupId);
   }
 
+  /** One lag sample at a time (a slow reading is not overtaken by the next); stop() aborts it. */
   private async sampleLag(): Promise<void> {
+    if (this.sampling || !this.admin) return;
+    this.sampling = new AbortController();
     try {
-      const lag = await this.lag();
+      const lag = await consumerGroupLag(this.admin, this.options.topic, this.options.groupId, this.sampling.signal);
       this.lastLag = lag;
       this.maxLag = Math.max(this.maxLag, lag);
       consumerLag.set({ topic: this.options.topic, group: this.options.groupId }, lag);
       this.options.onLag?.(lag);
     } catch (error) {
       getLogger().debug('sampling the consumer lag failed', { error });
+    } finally {
+      this.sampling = undefined;
     }
   }
 

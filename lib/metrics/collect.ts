@@ -123,8 +123,11 @@ const SOURCES: ReadonlyArray<{ gauge: string; read: (ctx: Context) => Promise<Me
   {
     gauge: 'kafka_lag',
     read: async ({ now, topic, groupId, admin }) => {
-      const reading = admin().then((connected) => readConsumerLag(connected, { topic, groupId, now: now.getTime() }));
+      // Abandoned at the deadline: aborted too, so that none of its retries outlives this run.
+      const abandoned = new AbortController();
+      const reading = admin().then((connected) => readConsumerLag(connected, { topic, groupId, now: now.getTime(), signal: abandoned.signal }));
       const lags = await settleWithin(reading, LAG_TIMEOUT_MS, () => {
+        abandoned.abort();
         throw new Error(`Kafka consumer lag took longer than ${LAG_TIMEOUT_MS} ms`);
       });
       const statuses = await recordAndEvaluate(groupId, topic, now.getTime(), lags);

@@ -1,5 +1,4 @@
 export { EmfBuffer, type EmfPublisher } from './emf.js';
-export { readLagMessages, type PartitionLagMessages } from './lag.js';
 export {
   COLLECTED_PUSH_INTERVAL_MS,
   Counter,

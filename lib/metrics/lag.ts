@@ -1,6 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import { getConfig } from '../config/index.js';
+import { readLagMessages } from '../kafka/index.js';
 import { ensureRedisConnected } from '../redis/index.js';
 
 /**
@@ -52,62 +52,15 @@ export interface LagSample {
   lag: number;
 }
 
-/** A partition's lag in messages, and where the group stands (`position`: where it would read next). */
-export interface PartitionLagMessages {
-  partition: number;
-  /** null when the group has committed nothing for the partition. */
-  committed: number | null;
-  position: number;
-  high: number;
-  lagMessages: number;
-}
-
-/** The group's lag in messages per partition (sorted by partition): one ListOffsets and one OffsetFetch. */
-export async function readLagMessages(admin: Pick<LagAdmin, 'fetchTopicOffsets' | 'fetchOffsets'>, topic: string, groupId: string): Promise<PartitionLagMessages[]> {
-  // One after the other: on a fresh connection, concurrent first requests race the metadata refresh.
-  const watermarks = await admin.fetchTopicOffsets(topic);
-  const groupOffsets = await retryingRetriable(() => admin.fetchOffsets({ groupId, topics: [topic] }));
-  const committedOf = new Map((groupOffsets.find((t) => t.topic === topic)?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  return watermarks
-    .map(({ partition, high, low }) => {
-      const stored = committedOf.get(partition);
-      const committed = stored !== undefined && stored >= 0 ? stored : null;
-      const position = committed ?? Number(low);
-      return { partition, committed, position, high: Number(high), lagMessages: Math.max(0, Number(high) - position) };
-    })
-    .sort((a, b) => a.partition - b.partition);
-}
-
 /** The group's lag per partition in messages and in seconds (see the module comment). */
-export async function readConsumerLag(admin: LagAdmin, options: { topic: string; groupId: string; now: number }): Promise<PartitionLag[]> {
-  const lags = (await readLagMessages(admin, options.topic, options.groupId)).map((lag) => ({ ...lag, lagSeconds: 0 }));
+export async function readConsumerLag(admin: LagAdmin, options: { topic: string; groupId: string; now: number; signal?: AbortSignal }): Promise<PartitionLag[]> {
+  const lags = (await readLagMessages(admin, options.topic, options.groupId, options.signal)).map((lag) => ({ ...lag, lagSeconds: 0 }));
   const behind = lags.filter((lag) => lag.lagMessages > 0);
   if (behind.length > 0) {
     const ages = await ageOfOffsets(admin, options.topic, new Map(behind.map((lag) => [lag.partition, lag.position])), options.now);
     for (const lag of behind) lag.lagSeconds = (ages.get(lag.partition) ?? 0) / 1000;
   }
   return lags.map(({ position: _position, ...lag }) => lag);
-}
-
-/** Back-off between OffsetFetch attempts: 2.5 s in all, inside collect-metrics' budget for the reading. */
-const OFFSET_FETCH_BACKOFF_MS = [100, 200, 400, 800, 1000];
-
-/**
- * kafkajs retries finding the group coordinator but not the OffsetFetch it then sends. On a new
- * cluster the coordinator it found answers NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS until
- * __consumer_offsets has loaded (about a second after the first group request): errors kafkajs
- * marks retriable, retried here after a back-off; anything else fails at once.
- */
-async function retryingRetriable<T>(request: () => Promise<T>): Promise<T> {
-  for (const delayMs of OFFSET_FETCH_BACKOFF_MS) {
-    try {
-      return await request();
-    } catch (error) {
-      if ((error as { retriable?: unknown }).retriable !== true) throw error;
-      await sleep(delayMs);
-    }
-  }
-  return request();
 }
 
 /** Milliseconds since the record at each partition's offset was written (an upper bound within 1 s or 2 %). */

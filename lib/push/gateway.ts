@@ -105,6 +105,9 @@ export async function postToConnection(connectionId: string, data: Uint8Array, t
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(data.byteLength), host: gateway.host },
       body: data,
     });
+    // Signing may wait for credentials (a cold start, a role's refresh): a deadline that passed
+    // meanwhile must not send the post, whose abort listener would come too late to stop it.
+    if (signal.aborted) throw new PostAbortedError('PostToConnection: not sent, the publish was aborted while it was signed');
     await send(gateway, signed, timeoutMs, signal);
     return { outcome: 'delivered' };
   } catch (error) {

@@ -34,11 +34,14 @@ let server: Server;
 let endpoint: string;
 const received: Received[] = [];
 const held: ServerResponse[] = [];
+const heldCredentials: ServerResponse[] = [];
 let connections = 0;
 let restoreEnv: () => void;
 
 beforeAll(async () => {
   server = createServer((request, response) => {
+    // The container credentials endpoint of the provider chain, for the test that signs slowly.
+    if (request.url === '/credentials') return void heldCredentials.push(response);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -190,6 +193,33 @@ describe('postToConnection', () => {
     expect(late.outcome).toBe('timed_out');
     expect(await other).toEqual({ outcome: 'delivered' });
     expect(received.map((r) => r.url).sort()).toEqual(['/prod/@connections/slow-2', '/prod/@connections/slow-3', '/prod/@connections/slow-4']);
+  });
+
+  it('sends nothing when its signal aborts while the post waits for credentials to be signed', async () => {
+    // No complete key pair in the environment (a key id alone keeps the local placeholder out), so
+    // the provider chain goes on to the container credentials endpoint, which answers late.
+    const restore = setEnv({
+      AWS_SECRET_ACCESS_KEY: undefined,
+      AWS_SESSION_TOKEN: undefined,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${endpoint.replace(/\/prod$/, '')}/credentials`,
+    });
+    resetGatewayClient();
+    try {
+      const deadline = new AbortController();
+      const post = postToConnection('ok-signed-late', BODY, 10_000, deadline.signal);
+      await vi.waitUntil(() => heldCredentials.length === 1, { timeout: 10_000 });
+      deadline.abort();
+      const expiration = new Date(Date.now() + 3_600_000).toISOString();
+      heldCredentials[0]?.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ AccessKeyId: 'AKIDCONTAINER', SecretAccessKey: 'secret', Token: 'token', Expiration: expiration }));
+      const result = await post;
+
+      expect(result.outcome).toBe('timed_out');
+      expect(result.error).toBeInstanceOf(PostAbortedError);
+      expect(received).toEqual([]);
+    } finally {
+      heldCredentials.length = 0;
+      restore();
+    }
   });
 
   it('keeps sockets alive between posts and opens at most PUSH_CONCURRENCY of them', async () => {
