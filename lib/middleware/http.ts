@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { assertAccess, bearerToken, principalFromToken, type AccessLevel, type Principal } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
 import { asResponse, headerOf, problemResponse, readJsonBody, toApiGatewayResult } from '../http/index.js';
-import { addLogKeys, correlationIdFrom, getCorrelationId, getLogger } from '../logger/index.js';
+import { correlationIdFrom, getCorrelationId, getLogger } from '../logger/index.js';
 import { instrumentInstance } from '../observability/index.js';
 import { observeHttpRequest } from '../metrics/index.js';
 import { checkInput, validationError } from '../validation/index.js';
@@ -94,7 +94,6 @@ function authorize(level: AccessLevel): HttpMiddleware {
     before: async (request) => {
       if (level === 'public') return;
       const principal = await principalFromToken(bearerToken(headerOf(request.event, 'authorization')));
-      addLogKeys({ user_id: principal.userId, role: principal.role });
       assertAccess(principal, level);
       request.event.principal = principal;
     },

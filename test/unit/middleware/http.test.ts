@@ -240,6 +240,22 @@ describe('httpHandler', () => {
       expect(assertUserActive).toHaveBeenLastCalledWith(driver);
     });
 
+    it('names the refused account in the log line of a deactivated account\'s 401', async () => {
+      vi.mocked(assertUserActive).mockRejectedValueOnce(new UnauthorizedError('The access token belongs to an account that is no longer active'));
+
+      // The access line is at INFO, below the tests' level.
+      const level = getLogger().getLevelName();
+      getLogger().setLogLevel('INFO');
+      try {
+        await adminOnly(httpEvent({ headers: { ...(await authHeader(driver)), 'x-correlation-id': 'refused-7' } }), lambdaContext());
+      } finally {
+        getLogger().setLogLevel(level);
+      }
+
+      const completed = logLines.find((line) => line.correlation_id === 'refused-7' && line.message === 'request completed');
+      expect(completed).toMatchObject({ status: 401, user_id: 7, role: 'driver' });
+    });
+
     it('lets an admin in', async () => {
       const result = await adminOnly(httpEvent({ headers: await authHeader(admin) }), lambdaContext());
 
