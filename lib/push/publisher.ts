@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
 import { settleWithin } from '../deadline/index.js';
@@ -93,7 +92,6 @@ async function deliver(deliveries: readonly Delivery[], report: PublishReport, d
   const workers = Math.min(push.concurrency, deliveries.length);
   // At the deadline every post still running is abandoned, and no other is started.
   const expired = new AbortController();
-  setMaxListeners(workers + 1, expired.signal);
   const timer = setTimeout(() => expired.abort(), Math.max(0, deadline - performance.now()));
   let next = 0;
   const worker = async (): Promise<void> => {
