@@ -1,7 +1,7 @@
 import { invalidateGroups } from '../cache/index.js';
 import { getConfig } from '../config/index.js';
 import { UnavailableError } from '../errors/index.js';
-import { copyText, timedQuery, withTransaction } from '../db/index.js';
+import { copyLine as copyRow, timedQuery, withTransaction } from '../db/index.js';
 import { settleWithin } from '../deadline/index.js';
 import { driverStatisticsGroup } from '../drivers/cache.js';
 import { driverEventsGroup } from '../events/cache.js';
@@ -101,15 +101,9 @@ export async function checkOwnership(records: readonly ValidRecord[], nowMs = Da
   return { valid, rejected };
 }
 
-/** COPY text format (the benchmark's psql \copy ceiling): tab-separated, `\N` for NULL; only free text (the JSON of `data`) can need escapes. */
-const orNull = (value: number | null | undefined) => (value === null || value === undefined ? '\\N' : String(value));
-
+/** An event as a COPY text line in EVENT_COLUMNS order (the benchmark's psql \copy ceiling); `data` as JSON text. */
 export function copyLine(e: TelematicsEvent): string {
-  return (
-    `${e.event_id}\t${e.ts}\t${e.driver_id}\t${e.vehicle_id}\t${e.trip_id ?? '\\N'}\t${e.event_type}\t${e.lat}\t${e.lon}\t` +
-    `${orNull(e.speed_kmh)}\t${orNull(e.acceleration_mps2)}\t${orNull(e.lateral_mps2)}\t${orNull(e.heading_deg)}\t` +
-    `${e.data === undefined ? '\\N' : copyText(JSON.stringify(e.data))}\n`
-  );
+  return copyRow(EVENT_COLUMNS.map((column) => (column === 'data' ? (e.data === undefined ? null : JSON.stringify(e.data)) : (e[column] ?? null))));
 }
 
 /**
