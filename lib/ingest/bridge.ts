@@ -163,9 +163,9 @@ export class EventSourceBridge {
   }
 
   /** Records in the topic not yet committed by the group (every partition). */
-  async lag(): Promise<number> {
+  async lag(signal?: AbortSignal): Promise<number> {
     if (!this.admin) throw new Error('the bridge is not started');
-    return consumerGroupLag(this.admin, this.options.topic, this.options.groupId);
+    return consumerGroupLag(this.admin, this.options.topic, this.options.groupId, signal);
   }
 
   /** One lag sample at a time (a slow reading is not overtaken by the next); stop() aborts it. */
@@ -173,7 +173,7 @@ export class EventSourceBridge {
     if (this.sampling || !this.admin) return;
     this.sampling = new AbortController();
     try {
-      const lag = await consumerGroupLag(this.admin, this.options.topic, this.options.groupId, this.sampling.signal);
+      const lag = await this.lag(this.sampling.signal);
       this.lastLag = lag;
       this.maxLag = Math.max(this.maxLag, lag);
       consumerLag.set({ topic: this.options.topic, group: this.options.groupId }, lag);

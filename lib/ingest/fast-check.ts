@@ -13,12 +13,17 @@ import { MAX_EVENT_DATA_BYTES, telematicsEvent, type TelematicsEvent } from './s
  */
 
 const shape = telematicsEvent.shape;
-const UUID = shape.event_id._zod.def.pattern;
-const DATETIME = shape.ts._zod.def.pattern;
+/** The schema's own pattern of a string field, resolved once at load. */
+function patternOf(field: string, pattern: RegExp | undefined): RegExp {
+  if (!pattern) throw new Error(`the event schema's ${field} has no pattern for the fast path to reuse`);
+  return pattern;
+}
+const UUID = patternOf('event_id', shape.event_id._zod.def.pattern);
+const DATETIME = patternOf('ts', shape.ts._zod.def.pattern);
 const KNOWN_KEYS = new Set(Object.keys(shape));
 const TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
-const isUuid = (value: unknown): boolean => typeof value === 'string' && UUID !== undefined && UUID.test(value);
+const isUuid = (value: unknown): boolean => typeof value === 'string' && UUID.test(value);
 const within = (value: unknown, min: number, max: number): boolean => typeof value === 'number' && value >= min && value <= max;
 /** Absent or null, or a number in [min, max]. */
 const optionalWithin = (value: unknown, min: number, max: number): boolean => value === undefined || value === null || within(value, min, max);
@@ -42,7 +47,7 @@ export function fastEvent(value: unknown): TelematicsEvent | undefined {
   const v = value;
   const ok =
     isUuid(v.event_id) &&
-    typeof v.ts === 'string' && DATETIME !== undefined && DATETIME.test(v.ts) &&
+    typeof v.ts === 'string' && DATETIME.test(v.ts) &&
     positiveSafeInteger(v.driver_id) &&
     positiveSafeInteger(v.vehicle_id) &&
     (v.trip_id === undefined || v.trip_id === null || isUuid(v.trip_id)) &&

@@ -31,24 +31,27 @@ import type { TelematicsEvent } from './schema.js';
 
 const SAFETY_EVENTS: ReadonlySet<string> = new Set(SAFETY_EVENT_TYPES);
 
-export interface IngestedBatch {
+interface IngestedBatch {
   stored: number;
   deadLettered: number;
   /** The trips whose end the batch stored. */
   ended: readonly EndedTripRow[];
 }
 
-export async function notifyIngested(valid: readonly ValidRecord[], batch: IngestedBatch, now: number = Date.now()): Promise<void> {
+export async function notifyIngested(valid: readonly ValidRecord[], batch: IngestedBatch): Promise<void> {
   if (batch.stored === 0 && batch.deadLettered === 0) return;
   try {
     const events = batch.stored > 0 ? valid.map((r) => r.event) : [];
     const starts = events.filter((e) => e.event_type === 'trip_start' && e.trip_id);
     const publications: Publication[] = [];
 
-    const taken = await addFleetCounters({ events: batch.stored, tripsStarted: starts.length, tripsEnded: batch.ended.length, deadLettered: batch.deadLettered }, now);
+    const taken = await addFleetCounters({ events: batch.stored, tripsStarted: starts.length, tripsEnded: batch.ended.length, deadLettered: batch.deadLettered });
     if (taken) publications.push({ topic: FLEET_TOPIC, type: 'fleet.counters', data: fleetCountersMessage(taken) });
 
-    for (const e of starts) publications.push(...onTripTopics(tripIdOf(e), e.driver_id, { type: 'trip.started', data: { tripId: tripIdOf(e), driverId: e.driver_id, startedAt: e.ts } }));
+    for (const e of starts) {
+      const tripId = tripIdOf(e);
+      publications.push(...onTripTopics(tripId, e.driver_id, { type: 'trip.started', data: { tripId, driverId: e.driver_id, startedAt: e.ts } }));
+    }
     for (const trip of batch.ended) {
       const data = { tripId: trip.id, driverId: trip.driver_id, startedAt: trip.started_at, endedAt: trip.ended_at, distanceKm: trip.distance_km };
       publications.push(...onTripTopics(trip.id, trip.driver_id, { type: 'trip.ended', data }));
