@@ -34,12 +34,6 @@ export interface VehicleOwnerRow {
   driver_id: number;
 }
 
-export interface TripOwnerRow {
-  id: string;
-  driver_id: number;
-  vehicle_id: number;
-}
-
 export interface StoredSummaryRow {
   stored: number;
   drivers: number[] | null;
@@ -99,9 +93,6 @@ export const ingestSql = {
     SELECT id, driver_id FROM vehicles WHERE id = ANY(${arrayLiteral(vehicleIds)}::bigint[])`,
 
   /** The driver and vehicle of trips that already exist. */
-  tripOwners: (sql: Sql, tripIds: readonly string[]) => sql<TripOwnerRow[]>`
-    SELECT id, driver_id, vehicle_id FROM trips WHERE id = ANY(${arrayLiteral(tripIds)}::uuid[])`,
-
   /**
    * The per-session table of the events a batch stored, created on a connection's first batch and
    * emptied at every commit. A DO block rather than CREATE ... IF NOT EXISTS, which would send a

@@ -1,7 +1,7 @@
 import { invalidateGroups } from '../cache/index.js';
 import { getConfig } from '../config/index.js';
 import { UnavailableError } from '../errors/index.js';
-import { copyLine as copyRow, timedQuery, withTransaction } from '../db/index.js';
+import { copyLine as copyRow, lookupSql, timedQuery, withTransaction } from '../db/index.js';
 import { settleWithin } from '../deadline/index.js';
 import { driverStatisticsGroup } from '../drivers/cache.js';
 import { driverEventsGroup } from '../events/cache.js';
@@ -67,7 +67,7 @@ export async function checkOwnership(records: readonly ValidRecord[], nowMs = Da
   const tripIds = [...new Set(records.flatMap((r) => (r.event.trip_id ? [r.event.trip_id] : [])))];
   const [owners, trips] = await stage('ownership', () => withDeadline(Promise.all([
     ownersOf(vehicleIds, nowMs),
-    tripIds.length > 0 ? timedQuery('ingest.trip_owners', (sql) => ingestSql.tripOwners(sql, tripIds)) : Promise.resolve([]),
+    tripIds.length > 0 ? timedQuery('ingest.trip_owners', (sql) => lookupSql.tripOwners(sql, tripIds)) : Promise.resolve([]),
   ])));
   const tripOwner = new Map(trips.map((t) => [t.id, { driverId: t.driver_id, vehicleId: t.vehicle_id }]));
   const valid: ValidRecord[] = [];

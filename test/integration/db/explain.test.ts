@@ -1,11 +1,10 @@
 import type { Fragment } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dashboardSql } from '../../../lib/dashboard/queries.js';
-import { cursorTimestampOf, type Sql } from '../../../lib/db/index.js';
+import { cursorTimestampOf, lookupSql, type Sql } from '../../../lib/db/index.js';
 import { driverSql } from '../../../lib/drivers/queries.js';
 import { eventSql } from '../../../lib/events/queries.js';
 import { premiumSql } from '../../../lib/premiums/queries.js';
-import { pushSql } from '../../../lib/push/queries.js';
 import { riskSql } from '../../../lib/risk/queries.js';
 import { scoringSql } from '../../../lib/scoring/queries.js';
 import type { DatasetShape } from '../../../lib/seed/index.js';
@@ -204,7 +203,7 @@ describe('query plans over the 1000-driver dataset', () => {
     hot('driver_daily refresh of an ingest batch\'s trips', (s) => driverDailySql.refresh(s, fixture.tripIds), 'trips_pkey', 'trips_driver_started_idx'),
     hot('dashboard risk distribution', (s) => dashboardSql.riskDistribution(s), 'risk_scores_driver_scored_idx'),
     hot('dashboard safety events breakdown (a week)', (s) => dashboardSql.safetyEvents(s, fixture.week), 'telematics_events_safety_idx'),
-    hot('owners of the trips of a push subscription', (s) => pushSql.tripOwners(s, [fixture.trip.id, fixture.olderTrip.id]), 'trips_pkey'),
+    hot('owners of the trips of a push subscription', (s) => lookupSql.tripOwners(s, [fixture.trip.id, fixture.olderTrip.id]), 'trips_pkey'),
   ];
 
   it.each(HOT_QUERIES.map((q) => [q.name, q] as const))('plans "%s" with its indexes and no sequential scan of a large table', async (_name, query) => {

@@ -1,6 +1,6 @@
 import type { Fragment } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql, TransactionSql } from '../../../lib/db/index.js';
+import { lookupSql, type Sql, type TransactionSql } from '../../../lib/db/index.js';
 import { deadLetterSql, ingestSql } from '../../../lib/ingest/queries.js';
 import { startOfUtcDay, type DatasetShape } from '../../../lib/seed/index.js';
 import { ensureDataset, testSql } from '../../helpers/db.js';
@@ -96,7 +96,7 @@ describe('ingest query plans over the 1000-driver dataset', () => {
 
   it.each([
     ['vehicle owners', (s: Sql) => ingestSql.vehicleOwners(s, [1, 2, 3])],
-    ['trip owners', (s: Sql) => ingestSql.tripOwners(s, [trip.id])],
+    ['trip owners', (s: Sql) => lookupSql.tripOwners(s, [trip.id])],
     ['dead letters of a code, next page', (s: Sql) => deadLetterSql.list(s, { code: 'schema_violation', beforeId: 1, limit: 20 })],
   ] as const)('plans "%s" without a sequential scan of trips or telematics events', async (_name, build) => {
     expect(sequentialScans(await explain(sql, build(sql)))).toEqual([]);
