@@ -1,2 +1,2 @@
-export { readLagMessages, type OffsetsAdmin, type PartitionLagMessages } from './offsets.js';
+export { readLagMessages, type OffsetsAdmin } from './offsets.js';
 export * from './client.js';

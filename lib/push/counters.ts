@@ -14,7 +14,7 @@ import type { PushData } from './messages.js';
  * minutes is a burst now, not a trickle over ten minutes).
  */
 
-export const FLEET_COUNTERS_INTERVAL_MS = 1000;
+const FLEET_COUNTERS_INTERVAL_MS = 1000;
 /** The accumulator outlives any pause worth remembering; after this the next batch starts afresh. */
 const ACCUMULATOR_TTL_MS = 3_600_000;
 

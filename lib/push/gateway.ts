@@ -81,7 +81,7 @@ function managementApi(): ManagementApi {
 }
 
 /** The path segment of a connection id, encoded as the SDK encodes a URI label: encodeURIComponent, and !'()* too. */
-export function connectionPath(connectionId: string): string {
+function connectionPath(connectionId: string): string {
   return `/@connections/${encodeURIComponent(connectionId).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`;
 }
 

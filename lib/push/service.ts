@@ -1,4 +1,4 @@
-import { bearerToken, isUserActive, principalFromToken, type Principal } from '../auth/index.js';
+import { bearerToken, isUserActive, principalFromToken } from '../auth/index.js';
 import { UnauthorizedError } from '../errors/index.js';
 import { changeSubscriptions, findConnection, registerConnection, removeConnections } from './connections.js';
 import { MAX_TOPICS_PER_CONNECTION, topicsMessage, type ClientReply, type TopicsMessage } from './messages.js';
@@ -22,12 +22,11 @@ export interface ConnectRequest {
  * Admits a connection whose access token is valid and whose account is active, by the HTTP API's
  * own check (lib/auth principalFromToken); throws `UnauthorizedError` (401) otherwise.
  */
-export async function connect(request: ConnectRequest, now: Date = new Date()): Promise<Principal> {
+export async function connect(request: ConnectRequest): Promise<void> {
   const token = request.queryToken ?? (request.authorization === undefined ? undefined : bearerToken(request.authorization));
   if (token === undefined) throw new UnauthorizedError('An access token is required: ?token=<access token> or Authorization: Bearer <access token>');
   const principal = await principalFromToken(token);
-  await registerConnection(request.connectionId, principal, now);
-  return principal;
+  await registerConnection(request.connectionId, principal);
 }
 
 export async function disconnect(connectionId: string): Promise<void> {

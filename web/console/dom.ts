@@ -30,12 +30,6 @@ export function append(parent: Element, children: readonly Child[]): void {
   }
 }
 
-/** Replaces an element's content. */
-export function fill(parent: Element, ...children: Child[]): void {
-  parent.replaceChildren();
-  append(parent, children);
-}
-
 /** A figure tile: its label, its formatted text and the exact value in `data-value` (read by the browser test). */
 export function tile(name: string, label: string, value: number | null, text: string): HTMLElement {
   return h('div', { class: 'tile', 'data-tile': name, 'data-value': value === null ? '' : value }, h('span', { class: 'tile-label' }, label), h('strong', { class: 'tile-value' }, text));
