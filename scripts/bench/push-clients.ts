@@ -15,7 +15,7 @@ interface Setup {
   parallel: number;
 }
 
-export type FromClients = { kind: 'ready' } | { kind: 'received'; connection: number; seq: number; at: number } | { kind: 'error'; message: string };
+export type FromClients = { kind: 'ready' } | { kind: 'received'; seq: number; at: number } | { kind: 'error'; message: string };
 
 const { url, topics, parallel } = workerData as Setup;
 const port = parentPort;
@@ -34,7 +34,7 @@ function open(index: number): Promise<WebSocket> {
         ws.on('message', (pushed) => {
           const at = now();
           const message = JSON.parse((pushed as Buffer).toString('utf8')) as { data: { seq: number } };
-          port?.postMessage({ kind: 'received', connection: index, seq: message.data.seq, at } satisfies FromClients);
+          port?.postMessage({ kind: 'received', seq: message.data.seq, at } satisfies FromClients);
         });
         resolve(ws);
       });
