@@ -24,7 +24,7 @@ failed_checks=()
 echo "==> lint"
 eslint . || failed_checks+=(lint)
 echo "==> typecheck"
-{ tsc --noEmit && tsc --noEmit -p web; } || failed_checks+=(typecheck)
+npm run -s typecheck || failed_checks+=(typecheck)
 
 echo "==> tests"
 mkdir -p reports

@@ -1,7 +1,7 @@
 import { migrate } from '../lib/db/migrate.js';
 import { buildConsole } from '../scripts/console/build.mjs';
-import { Redis } from 'ioredis';
 import { testCachePrefix, testDatabaseUrl } from './helpers/env.js';
+import { deleteKeysWithPrefix, rawRedis } from './helpers/redis.js';
 
 /**
  * Runs once before all test files: builds the console's assets (functions/console serves them to
@@ -24,15 +24,9 @@ export default async function setup(): Promise<void> {
 }
 
 async function clearTestCache(): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const redis = rawRedis();
   try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${testCachePrefix()}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await deleteKeysWithPrefix(redis, testCachePrefix());
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Cannot empty the tests' cache key space in Redis: ${reason}\nStart the services with: npm run services -- up`, { cause: error });

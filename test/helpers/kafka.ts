@@ -108,8 +108,8 @@ export class PrivateKafkaBroker {
           if (cluster.brokers.length > 0) return;
         } catch {
           await admin.disconnect().catch(() => undefined);
-          await sleep(250);
         }
+        await sleep(250);
       }
       throw new Error(`the private Kafka broker on port ${this.port} did not answer`);
     } finally {

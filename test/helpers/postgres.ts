@@ -66,7 +66,7 @@ export class PrivatePostgresServer {
       }
       return server;
     } catch (error) {
-      await server.stop();
+      await server.remove();
       throw error;
     }
   }

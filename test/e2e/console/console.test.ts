@@ -5,6 +5,7 @@ import { migrate } from '../../../lib/db/migrate.js';
 import { DEMO_ADMIN, DEMO_DRIVER_PASSWORD, seedDatabase, startOfUtcDay } from '../../../lib/seed/index.js';
 import { formatCount, formatKm, formatMoney, formatScore } from '../../../web/console/format.js';
 import { databaseUrl, TEST_DATABASE_URL, testSql, withSql } from '../../helpers/db.js';
+import { testCachePrefix } from '../../helpers/env.js';
 import { scheduledEvent } from '../../../scripts/lib/events.js';
 import { startOffline, type OfflineServer } from '../offline-server.js';
 import { attributeOf, countOf, findChromium, launchChromium, polylinesOf, rowsOf, screenshot, textOf, watchProblems } from './browser.js';
@@ -40,7 +41,7 @@ describe('the operations console in a real browser', () => {
         DATABASE_URL: url,
         // Its own key space: this database's ids are the same as other databases' (driver 1, ...),
         // and the push connections and fleet counters are its own.
-        CACHE_PREFIX: `${process.env.CACHE_PREFIX ?? 'tele-test'}-console-${randomBytes(3).toString('hex')}`,
+        CACHE_PREFIX: `${testCachePrefix()}-console-${randomBytes(3).toString('hex')}`,
       },
     });
     // Scores and premiums for the driver page and the risk tiles, as the hourly run would.
