@@ -35,12 +35,29 @@ export interface CopyTarget {
 }
 
 /**
- * Streams `lines` (COPY text lines, any number per chunk) into the target with one COPY ... FROM
- * STDIN, with backpressure: a generator is only pulled as fast as PostgreSQL accepts data.
+ * Streams `lines` (COPY text lines, any number per item) into the target with one COPY ... FROM
+ * STDIN, gathered into chunks of about 64 KB, with backpressure: a generator is only pulled as
+ * fast as PostgreSQL accepts data.
  * postgres.js does not settle a COPY whose error arrives after the final chunk
  * (porsager/postgres#1173): callers write rows that the table's checks accept.
  */
 export async function copyInto(sql: Sql | TransactionSql, target: CopyTarget, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
   const writable = await sql`COPY ${sql(target.table)} (${sql([...target.columns])}) FROM STDIN`.writable();
-  await pipeline(Readable.from(lines, { objectMode: false }), writable);
+  await pipeline(Readable.from(chunked(lines), { objectMode: false }), writable);
+}
+
+/** About this much text per write: a message to the server per chunk, not per line. */
+const COPY_CHUNK_CHARS = 64 * 1024;
+
+/** The lines joined into chunks of about COPY_CHUNK_CHARS (COPY reads a byte stream; line breaks stay as they are). */
+async function* chunked(lines: Iterable<string> | AsyncIterable<string>): AsyncGenerator<string> {
+  let chunk = '';
+  for await (const line of lines) {
+    chunk += line;
+    if (chunk.length >= COPY_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }

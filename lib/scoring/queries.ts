@@ -251,15 +251,6 @@ type WrittenRow = { scores_written: number; premiums_written: number } & Nullabl
 }>;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
-/** Staged lines joined into chunks of COPY_CHUNK_ROWS: a message to the server per chunk, not per row. */
-function* stagedChunks(rows: readonly ScoreWrite[], changed: ReadonlySet<number>): Generator<string> {
-  for (let from = 0; from < rows.length; from += COPY_CHUNK_ROWS) {
-    yield rows.slice(from, from + COPY_CHUNK_ROWS).map((r) => stagedLine(r, changed.has(r.driver_id))).join('');
-  }
-}
-
-const COPY_CHUNK_ROWS = 500;
-
 /**
  * Stores a run's scores and premiums in one transaction: the rows are COPied into a staging table
  * (one round trip), then inserted into both tables by one statement, which returns the changed
@@ -269,7 +260,7 @@ export async function writeScores(p: ScoreWriteParams): Promise<WrittenScores> {
   if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] } };
   const rows = await withTransaction(async (tx) => {
     await scoringSql.createStaging(tx);
-    await copyInto(tx, { table: 'scoring_input', columns: STAGED_COLUMNS }, stagedChunks(p.rows, p.changed));
+    await copyInto(tx, { table: 'scoring_input', columns: STAGED_COLUMNS }, p.rows.map((r) => stagedLine(r, p.changed.has(r.driver_id))));
     await scoringSql.analyzeStaging(tx);
     await scoringSql.noJit(tx);
     return scoringSql.write(tx, p);
