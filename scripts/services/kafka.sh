@@ -121,16 +121,22 @@ kafka_tool() { # CLASS ARGS...
     -cp "$KAFKA_LIBS/*" "$@"
 }
 
+kafka_new_cluster_id() {
+  local id=-
+  while [[ $id == -* ]]; do id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'); done
+  printf '%s' "$id"
+}
+
 # The storage is formatted once, with a cluster id kept next to it.
 kafka_format() {
   [[ -f $KAFKA_DATA/meta.properties ]] && return 0
   local id_file="$KAFKA_DIR/cluster-id" cluster_id out
-  if [[ ! -s $id_file ]]; then
-    # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding (22 characters).
-    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$id_file"
-  fi
+  # A Kafka cluster id is 16 random bytes in URL-safe base64 without padding (22 characters).
+  # Like Kafka's own Uuid.randomUuid, never one that starts with '-': the storage tool would take
+  # it for an option (one fresh machine in 64 failed to start Kafka for that reason).
+  [[ -s $id_file && $(<"$id_file") != -* ]] || kafka_new_cluster_id >"$id_file"
   cluster_id=$(<"$id_file")
-  if ! out=$(kafka_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_PROPS" --ignore-formatted 2>&1); then
+  if ! out=$(kafka_tool kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$KAFKA_PROPS" --ignore-formatted 2>&1); then
     printf '%s\n' "$out" >&2
     die "formatting the Kafka storage failed"
   fi

@@ -17,6 +17,14 @@ import { stopChild } from './process.js';
 
 const KAFKA_VERSION = process.env.KAFKA_VERSION ?? '3.9.2';
 
+/** A Kafka cluster id as scripts/services/kafka.sh makes it: never starting with '-', which the storage tool would read as an option. */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 function kafkaLibs(): string {
   const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
   const home = join(cache, 'telematics', `kafka-${KAFKA_VERSION}`);
@@ -79,11 +87,11 @@ export class PrivateKafkaBroker {
       ].join('\n'),
     );
     writeFileSync(join(this.dir, 'log4j.properties'), 'log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\nlog4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n');
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     const format = spawnSync(
       'java',
       ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j.configuration=file:${join(this.dir, 'log4j.properties')}`, '-cp', this.libs,
-        'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', this.properties, '--ignore-formatted'],
+        'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', this.properties, '--ignore-formatted'],
       { encoding: 'utf8' },
     );
     if (format.status !== 0) throw new Error(`formatting the Kafka storage failed: ${format.stderr || format.stdout}`);
