@@ -35,7 +35,9 @@
  */
 import { getConfig } from '../config/index.js';
 import type { BreakerState } from './breaker.js';
-import { Cache, type CacheCounters, type CacheDefinition } from './cache.js';
+import { Cache } from './cache.js';
+import type { CacheCounters } from './counters.js';
+import type { CacheDefinition } from './definition.js';
 import { getCacheRuntime, registeredCaches, type BusState, type InvalidationEvent } from './runtime.js';
 
 

@@ -6,6 +6,7 @@ import { getLogger } from '../logger/index.js';
 import { ensureRedisConnected, getRedisSubscriber, type RedisClient } from '../redis/index.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
 import type { CacheCounters, RedisCounters } from './counters.js';
+import { MAX_ENTRY_LIFETIME_MS } from './definition.js';
 import { decodeMessage, encodeGroupsMessage, encodeKeyMessage, encodeKeysMessage } from './messages.js';
 import { BUMP_GROUPS, runScript } from './scripts.js';
 
@@ -16,8 +17,6 @@ import { BUMP_GROUPS, runScript } from './scripts.js';
  * come back. Created on first use, so importing a module that defines caches opens no connection.
  */
 
-/** Longest fresh + grace lifetime an entry may have; group versions outlive it (see GROUP_VERSION_TTL_MS). */
-export const MAX_ENTRY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /**
  * Group version keys expire so that groups nobody invalidates any more do not pile up. Expiry
  * resets a version to 0, which could revive an entry stored under version 0 before the last bump;

@@ -1,5 +1,5 @@
 import { INSTANCE_ID, instanceBoard } from '../redis/instances.js';
-import { emptyCounters, type CacheCounters } from './cache.js';
+import { emptyCounters, type CacheCounters } from './counters.js';
 import { registeredCaches } from './runtime.js';
 
 /**
