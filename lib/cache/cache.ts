@@ -10,7 +10,7 @@ import { ReadPath } from './read.js';
 import { registerCache, type CacheMember } from './runtime.js';
 import { WritePath, type WarmEntry, type WarmOptions, type WarmResult } from './write.js';
 
-// Tests and the metrics test build counters and size warms against these, as imported from here.
+// Tests import these from here, where the whole cache lived before it was split by role.
 export { emptyCounters } from './counters.js';
 export { WARM_PIPELINE_ENTRIES } from './write.js';
 
