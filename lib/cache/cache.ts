@@ -4,7 +4,7 @@ import { DEFAULT_GRACE_BACKOFF_MS, assertCacheName, defaultSettings, type CacheD
 import { Flights } from './flights.js';
 import { L1Store } from './l1.js';
 import { L2Store } from './l2.js';
-import { KeyLocks } from './lock.js';
+import { StampedeLocks } from './lock.js';
 import type { CacheParts } from './parts.js';
 import { ReadPath } from './read.js';
 import { registerCache, type CacheMember } from './runtime.js';
@@ -43,7 +43,7 @@ export class Cache implements CacheMember {
       lockWaitMs: config.lockWaitMs,
       l1: this.l1,
       l2: new L2Store(this.name, this.counters),
-      locks: new KeyLocks(this.name, this.counters, config.lockTtlMs),
+      locks: new StampedeLocks(this.name, this.counters, config.lockTtlMs),
       flights: new Flights(),
     };
     this.reads = new ReadPath(parts);

@@ -19,8 +19,8 @@ export interface L2Read {
   groupVersions: string;
 }
 
-/** The stampede lock of one key, held while this instance loads it. */
-export interface HeldLock {
+/** One owner's claim on a key's stampede lock: the lock's Redis key and the owner's random token. */
+export interface KeyLock {
   key: string;
   token: string;
 }
@@ -30,7 +30,7 @@ export interface L2Target {
   groupVersions: string;
   /** Header of the entry L2 held when the load was decided ('' if none): the store replaces only that entry or an empty key. */
   seenHeader: string;
-  lock?: HeldLock;
+  lock?: KeyLock;
 }
 
 /** A value ready to be written as it is, e.g. by a warm. */
@@ -77,6 +77,7 @@ export class L2Store {
   /**
    * Stores a loaded value unless a newer one is there (scripts.ts STORE_AND_RELEASE), releases the
    * lock if this instance holds it, and tells the instances waiting for the key that it is ready.
+   * Resolves to a StoreStatus, or UNAVAILABLE.
    */
   async store(key: string, json: string, settings: Settings, target: L2Target): Promise<unknown> {
     const runtime = this.runtime;

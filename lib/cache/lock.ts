@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisCounters } from './counters.js';
-import { toL2Read, type HeldLock, type L2Read } from './l2.js';
+import { toL2Read, type KeyLock, type L2Read } from './l2.js';
 import { UNAVAILABLE, execPipeline, getCacheRuntime, type CacheRuntime } from './runtime.js';
 import { EXTEND, RELEASE, runScript } from './scripts.js';
 
@@ -17,7 +17,7 @@ export interface LockAttempt {
   read: L2Read;
 }
 
-export class KeyLocks {
+export class StampedeLocks {
   constructor(
     private readonly cacheName: string,
     private readonly counters: RedisCounters,
@@ -28,8 +28,8 @@ export class KeyLocks {
     return getCacheRuntime();
   }
 
-  /** A lock for `key` with a fresh owner token; nothing is taken yet. */
-  forKey(key: string): HeldLock {
+  /** This instance's claim on the lock of `key`, with a fresh owner token; nothing is taken yet. */
+  forKey(key: string): KeyLock {
     return { key: this.runtime.lockKey(this.cacheName, key), token: randomBytes(12).toString('base64url') };
   }
 
@@ -37,7 +37,7 @@ export class KeyLocks {
    * Tries to take the lock and re-reads the key in one pipeline, so a lock freed by an owner that
    * has just stored the value is never mistaken for a free key.
    */
-  async tryTake(lock: HeldLock, readKeys: string[]): Promise<LockAttempt | typeof UNAVAILABLE> {
+  async tryTake(lock: KeyLock, readKeys: string[]): Promise<LockAttempt | typeof UNAVAILABLE> {
     const attempt = await this.runtime.call(this.counters, (redis) =>
       execPipeline(redis.pipeline().set(lock.key, lock.token, 'PX', this.ttlMs, 'NX').mget(readKeys)),
     );
@@ -46,7 +46,7 @@ export class KeyLocks {
   }
 
   /** Extends the lock while a slow loader runs, so no other instance starts a second load. */
-  keepAlive(lock: HeldLock): NodeJS.Timeout {
+  keepAlive(lock: KeyLock): NodeJS.Timeout {
     const timer = setInterval(() => {
       void this.runtime.call(this.counters, (redis) => runScript(redis, EXTEND, [lock.key], [lock.token, this.ttlMs])).then((extended) => {
         if (extended === 0) clearInterval(timer);
@@ -57,7 +57,7 @@ export class KeyLocks {
   }
 
   /** Frees the lock if still held; `wakeWaiters` tells the waiting instances to try again now (the load failed or was not stored). */
-  async release(key: string, lock: HeldLock, { wakeWaiters }: { wakeWaiters: boolean }): Promise<void> {
+  async release(key: string, lock: KeyLock, { wakeWaiters }: { wakeWaiters: boolean }): Promise<void> {
     const runtime = this.runtime;
     const message = wakeWaiters ? runtime.readyMessage(this.cacheName, key) : '';
     await runtime.call(this.counters, (redis) => runScript(redis, RELEASE, [lock.key], [lock.token, runtime.channel, message]));

@@ -3,7 +3,7 @@ import type { DefaultSettings } from './definition.js';
 import type { Flights } from './flights.js';
 import type { L1Store } from './l1.js';
 import type { L2Store } from './l2.js';
-import type { KeyLocks } from './lock.js';
+import type { StampedeLocks } from './lock.js';
 
 /** What one named cache is made of: the Cache facade builds it once, its read and write paths share it. */
 export interface CacheParts {
@@ -19,6 +19,6 @@ export interface CacheParts {
   /** Absent when the cache keeps nothing in this instance's memory. */
   readonly l1: L1Store | undefined;
   readonly l2: L2Store;
-  readonly locks: KeyLocks;
+  readonly locks: StampedeLocks;
   readonly flights: Flights;
 }
