@@ -9,7 +9,7 @@ import { ensureRedisConnected } from '../redis/index.js';
 import { EmfBuffer } from './emf.js';
 import { storeFleetGauges } from './fleet.js';
 import { readConsumerLag, recordAndEvaluate, type LagAdmin } from './lag.js';
-import { notifyCollected } from './notify.js';
+import { notifyCollected, type CollectedFamilies } from './notify.js';
 import { readActiveDrivers, readActiveTrips, readConnections, readDeadLetters, readDefaultRows, readEventsInWindow, readRisk, RISK_BANDS } from './queries.js';
 import { labelSetKey, type MetricFamilyJson } from './registry.js';
 
@@ -39,11 +39,9 @@ export interface SourceTiming {
   ok: boolean;
 }
 
-export interface CollectReport {
-  collectedAt: string;
+export interface CollectReport extends CollectedFamilies {
   durationMs: number;
   sources: SourceTiming[];
-  families: MetricFamilyJson[];
 }
 
 interface Context {

@@ -1,6 +1,5 @@
 import { getLogger } from '../logger/index.js';
 import { FLEET_TOPIC, publishMany, type Publication, type PushData } from '../push/index.js';
-import type { CollectReport } from './collect.js';
 import type { MetricFamilyJson } from './registry.js';
 
 /**
@@ -19,11 +18,17 @@ const GAUGES = {
   defaultPartitionRows: 'telematics_events_default_partition_rows',
 } as const;
 
+/** What a collection read: the part of collect.ts's report the messages are made from. */
+export interface CollectedFamilies {
+  collectedAt: string;
+  families: MetricFamilyJson[];
+}
+
 /**
  * The group a lag message names is the one its gauges were read for (their `group` label, set by
  * collect.ts from its options or KAFKA_CONSUMER_GROUP), not worked out again here.
  */
-export async function notifyCollected(report: Pick<CollectReport, 'families' | 'collectedAt'>): Promise<void> {
+export async function notifyCollected(report: CollectedFamilies): Promise<void> {
   try {
     const family = (name: string) => report.families.find((f) => f.name === name);
     const publications: Publication[] = [{ topic: FLEET_TOPIC, type: 'metrics.gauges', data: gaugesOf(family, report.collectedAt) }];
