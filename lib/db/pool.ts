@@ -122,7 +122,9 @@ export async function timedQuery<T>(name: string, run: (sql: Sql) => Promise<T>)
  * Runs `fn` in one transaction (`BEGIN` ... `COMMIT`, `ROLLBACK` on error) on one pooled connection.
  * Behind a pooler the statement timeout is set here, for this transaction only (SET LOCAL ends with
  * it, so no setting outlives the transaction on a server connection the pooler hands to others);
- * see `sendsStatementTimeoutAtStartup` for statements outside transactions.
+ * see `sendsStatementTimeoutAtStartup` for statements outside transactions. When the connection is
+ * lost mid-way it rejects with the close error and writes nothing more on that connection
+ * (patches/postgres+3.4.9.patch; test/integration/db/connection-terminated.test.ts).
  */
 export function withTransaction<T>(fn: (tx: TransactionSql) => Promise<T>, name = 'transaction'): Promise<T> {
   return timedQuery(name, (sql) => {
@@ -130,35 +132,11 @@ export function withTransaction<T>(fn: (tx: TransactionSql) => Promise<T>, name 
     // postgres.js types `begin` as resolving to an UnwrapPromiseArray of the callback's result;
     // for a callback returning Promise<T> that is T.
     return sql.begin(async (tx) => {
-      try {
-        // set_config(..., true) is SET LOCAL with the value as a bound parameter.
-        if (timeoutMs !== undefined) await tx`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true)`;
-        return await fn(tx);
-      } catch (error) {
-        if (isConnectionLost(error)) return CONNECTION_LOST_HOLD;
-        throw error;
-      }
+      // set_config(..., true) is SET LOCAL with the value as a bound parameter.
+      if (timeoutMs !== undefined) await tx`SELECT set_config('statement_timeout', ${String(timeoutMs)}, true)`;
+      return fn(tx);
     }) as Promise<T>;
   });
-}
-
-/**
- * postgres.js 3.4.9 (porsager/postgres#1208, fixes unreleased) answers a transaction callback that
- * failed by sending ROLLBACK on the same connection; when the failure was the connection closing,
- * that write lands on a socket it has already dropped and throws from a timer, where nothing can
- * catch it: the process dies (a PostgreSQL restart used to kill `npm run bridge` this way). A
- * transaction whose connection is gone has nothing to roll back, and `begin` rejects by itself
- * when the connection closes (with the close error), so the callback is left pending instead of
- * failing: no ROLLBACK is written. Only errors that postgres.js raises because the socket closed,
- * or that the socket raised before closing, qualify: those connections always close.
- */
-const CONNECTION_LOST_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
-const CONNECTION_LOST_HOLD = new Promise<never>(() => undefined);
-
-function isConnectionLost(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || 'severity' in error) return false;
-  const { code } = error as { code?: unknown };
-  return typeof code === 'string' && CONNECTION_LOST_CODES.has(code);
 }
 
 /**

@@ -1,14 +1,11 @@
 import type { Principal, Role } from '../auth/index.js';
 import { getConfig } from '../config/index.js';
 import { ensureRedisConnected } from '../redis/index.js';
+import { pushKeys } from './keys.js';
 
 /**
  * WebSocket connections and their subscriptions, in Redis so every function instance sees them
- * (the connection's handler, a publisher in ingest or scoring). Keys, P = `<CACHE_PREFIX>:push`:
- *
- *   P:conn:<id>           who the connection is (JSON: user, role, driver), set at $connect
- *   P:conn:<id>:topics    set of the connection's topics
- *   P:topic:<topic>       set of the connections subscribed to the topic: what a publisher reads
+ * (the connection's handler, a publisher in ingest or scoring); the keys are `pushKeys()`.
  *
  * Every key expires PUSH_CONNECTION_TTL_S after the connection's last message (each message
  * refreshes the connection's keys and its topics' sets, so a topic set outlives its members'
@@ -25,16 +22,6 @@ export interface ConnectionEntry {
 
 /** SMEMBERS per pipeline when resolving many topics at once (scoring publishes thousands). */
 const LOOKUP_CHUNK = 1000;
-
-/** The Redis keys of connections and topics under the configured prefix (the layout above). */
-export function pushKeys() {
-  const base = `${getConfig().cache.prefix}:push`;
-  return {
-    connection: (id: string) => `${base}:conn:${id}`,
-    topicsOf: (id: string) => `${base}:conn:${id}:topics`,
-    topic: (topic: string) => `${base}:topic:${topic}`,
-  };
-}
 
 const ttlMs = () => getConfig().push.connectionTtlS * 1000;
 

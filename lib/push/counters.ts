@@ -1,5 +1,5 @@
-import { getConfig } from '../config/index.js';
 import { ensureRedisConnected, luaScript, runScript } from '../redis/index.js';
+import { pushKeys } from './keys.js';
 import type { PushData } from './messages.js';
 
 /**
@@ -60,8 +60,7 @@ export interface TakenCounts {
  */
 export async function addFleetCounters(counts: FleetCounts, now: number = Date.now(), intervalMs: number = FLEET_COUNTERS_INTERVAL_MS): Promise<TakenCounts | undefined> {
   const redis = await ensureRedisConnected();
-  const key = `${getConfig().cache.prefix}:push:fleet-counters`;
-  const result = await runScript(redis, ADD_AND_TAKE, [key], [now, intervalMs, ACCUMULATOR_TTL_MS, ...FIELDS.map((f) => Math.max(0, Math.trunc(counts[f])))]);
+  const result = await runScript(redis, ADD_AND_TAKE, [pushKeys().fleetCounters], [now, intervalMs, ACCUMULATOR_TTL_MS, ...FIELDS.map((f) => Math.max(0, Math.trunc(counts[f])))]);
   if (!Array.isArray(result)) return undefined;
   const [last, ...values] = result.map(Number);
   return {

@@ -3,7 +3,7 @@ import { UnauthorizedError } from '../errors/index.js';
 import { changeSubscriptions, findConnection, registerConnection, removeConnections } from './connections.js';
 import { MAX_TOPICS_PER_CONNECTION, topicsMessage, type ClientReply, type TopicsMessage } from './messages.js';
 import { findTripOwners } from './queries.js';
-import { authorizeTopics, parseTopic, topicName, type TripOwnerLookup } from './topics.js';
+import { authorizeTopics, normalizeTopic, type TripOwnerLookup } from './topics.js';
 
 /**
  * The WebSocket API's use cases (functions/push is their transport): admit a connection, change
@@ -74,13 +74,10 @@ export async function subscribe(connectionId: string, topics: readonly string[],
 }
 
 export async function unsubscribe(connectionId: string, topics: readonly string[]): Promise<ClientReply> {
-  const names: string[] = [];
-  for (const name of topics) {
-    const topic = parseTopic(name);
-    if (!topic) return { type: 'error', code: 'invalid_topic', message: `"${name}" is not a topic`, topic: name };
-    names.push(topicName(topic));
-  }
-  const unique = [...new Set(names)];
+  const requested = topics.map(normalizeTopic);
+  const invalid = requested.find((r) => !r.ok);
+  if (invalid && !invalid.ok) return { type: 'error', code: invalid.code, message: invalid.message, topic: invalid.topic };
+  const unique = [...new Set(requested.map((r) => r.topic))];
   const connection = await findConnection(connectionId);
   if (connection) await changeSubscriptions(connectionId, { remove: unique.filter((t) => connection.topics.includes(t)), current: connection.topics });
   return { type: 'unsubscribed', topics: unique };

@@ -49,6 +49,19 @@ export function topicName(topic: Topic): string {
   }
 }
 
+export type InvalidTopic = { topic: string; ok: false; code: 'invalid_topic'; message: string };
+export type NormalizedTopic = { topic: string; ok: true; parsed: Topic } | InvalidTopic;
+
+/**
+ * A requested topic name as subscribe and unsubscribe both read it: its canonical name (the one
+ * publishers use) with what it denotes, or the `invalid_topic` refusal naming it.
+ */
+export function normalizeTopic(name: string): NormalizedTopic {
+  const parsed = parseTopic(name);
+  if (!parsed) return { topic: name, ok: false, code: 'invalid_topic', message: `"${name.slice(0, MAX_TOPIC_LENGTH)}" is not a topic: expected fleet, driver:<id> or trip:<uuid>` };
+  return { topic: topicName(parsed), ok: true, parsed };
+}
+
 /** The driver a trip belongs to, or undefined when there is no such trip. */
 export type TripOwnerLookup = (tripIds: readonly string[]) => Promise<ReadonlyMap<string, number>>;
 
@@ -60,12 +73,12 @@ export type TopicDecision = { topic: string; ok: true } | { topic: string; ok: f
  * together, and only for a driver.
  */
 export async function authorizeTopics(principal: Principal, names: readonly string[], tripOwners: TripOwnerLookup): Promise<TopicDecision[]> {
-  const parsed = names.map((name) => ({ name, topic: parseTopic(name) }));
-  const tripIds = principal.role === 'admin' ? [] : [...new Set(parsed.flatMap(({ topic }) => (topic?.kind === 'trip' ? [topic.tripId] : [])))];
+  const requested = names.map(normalizeTopic);
+  const tripIds = principal.role === 'admin' ? [] : [...new Set(requested.flatMap((r) => (r.ok && r.parsed.kind === 'trip' ? [r.parsed.tripId] : [])))];
   const owners = tripIds.length > 0 ? await tripOwners(tripIds) : new Map<string, number>();
-  return parsed.map(({ name, topic }): TopicDecision => {
-    if (!topic) return { topic: name, ok: false, code: 'invalid_topic', message: `"${name.slice(0, MAX_TOPIC_LENGTH)}" is not a topic: expected fleet, driver:<id> or trip:<uuid>` };
-    const canonical = topicName(topic);
+  return requested.map((request): TopicDecision => {
+    if (!request.ok) return request;
+    const { topic: canonical, parsed: topic } = request;
     if (principal.role === 'admin') return { topic: canonical, ok: true };
     switch (topic.kind) {
       case 'fleet':

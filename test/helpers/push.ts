@@ -1,4 +1,4 @@
-import { pushKeys } from '../../lib/push/connections.js';
+import { pushKeys } from '../../lib/push/keys.js';
 
 /** Every Redis key of a connection (and of the given topics' sets), for tests that check a connection was cleaned up. */
 export function connectionKeys(id: string, topics: readonly string[] = []): string[] {

@@ -1,4 +1,4 @@
-import { applyPush, EMPTY_LIVE_STATE, parsePush, type LiveState } from './live-state.js';
+import { applyPush, EMPTY_LIVE_STATE, readSocketMessage, type LiveState } from './live-state.js';
 
 /**
  * The console's WebSocket to the push API: connects with the access token as `?token=`, subscribes
@@ -51,12 +51,11 @@ export class LiveFeed {
       socket.send(JSON.stringify({ action: 'subscribe', topics: ['fleet'] }));
     });
     socket.addEventListener('message', (event: MessageEvent<string>) => {
-      const reply = safeJson(event.data);
-      if (reply?.type === 'subscribed') return this.setStatus('live');
-      if (reply?.type === 'error') return this.setStatus('refused', typeof reply.code === 'string' ? reply.code : 'error');
-      const message = parsePush(event.data);
-      if (message === null) return;
-      this.state = applyPush(this.state, message);
+      const read = readSocketMessage(event.data);
+      if (read.kind === 'subscribed') return this.setStatus('live');
+      if (read.kind === 'refused') return this.setStatus('refused', read.code);
+      if (read.kind !== 'push') return;
+      this.state = applyPush(this.state, read.message);
       this.notify();
     });
     socket.addEventListener('close', () => {
@@ -77,14 +76,5 @@ export class LiveFeed {
 
   private notify(): void {
     for (const listener of this.listeners) listener();
-  }
-}
-
-function safeJson(raw: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(raw);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
   }
 }

@@ -52,18 +52,29 @@ export interface PushMessage {
   data: Record<string, unknown>;
 }
 
-/** A push message, or null for anything else the socket says (`subscribed`, errors, garbage). */
-export function parsePush(raw: string): PushMessage | null {
+/**
+ * What one message on the socket says, parsed once: the push API's replies to the subscribe
+ * (`subscribed`, or `error` with its code), a push, or anything else (ignored).
+ */
+export type SocketMessage =
+  | { kind: 'subscribed' }
+  | { kind: 'refused'; code: string }
+  | { kind: 'push'; message: PushMessage }
+  | { kind: 'other' };
+
+export function readSocketMessage(raw: string): SocketMessage {
   let value: unknown;
   try {
     value = JSON.parse(raw);
   } catch {
-    return null;
+    return { kind: 'other' };
   }
-  if (typeof value !== 'object' || value === null) return null;
-  const { topic, type, at, data } = value as Record<string, unknown>;
-  if (typeof topic !== 'string' || typeof type !== 'string' || typeof data !== 'object' || data === null) return null;
-  return { topic, type, at: typeof at === 'string' ? at : '', data: data as Record<string, unknown> };
+  if (typeof value !== 'object' || value === null) return { kind: 'other' };
+  const { topic, type, at, data, code } = value as Record<string, unknown>;
+  if (type === 'subscribed') return { kind: 'subscribed' };
+  if (type === 'error') return { kind: 'refused', code: typeof code === 'string' ? code : 'error' };
+  if (typeof topic !== 'string' || typeof type !== 'string' || typeof data !== 'object' || data === null) return { kind: 'other' };
+  return { kind: 'push', message: { topic, type, at: typeof at === 'string' ? at : '', data: data as Record<string, unknown> } };
 }
 
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);

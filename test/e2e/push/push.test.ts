@@ -9,6 +9,7 @@ import { setEnv, withEnv } from '../../helpers/config.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
 import { createLogin, insertTrip, removeLogins } from '../../helpers/fixtures.js';
 import { waitFor } from '../../helpers/ingest.js';
+import { pushKeys } from '../../../lib/push/keys.js';
 import { connectionKeys } from '../../helpers/push.js';
 import { rawRedis } from '../../helpers/redis.js';
 import { isType, openSocket, type TestSocket } from '../../helpers/websocket.js';
@@ -233,7 +234,7 @@ describe('publishers', () => {
     const own = await connect(tokens.driver);
     await subscribed(own, [`driver:${driver.driverId}`]);
     // The fleet's accumulator last published long ago: this batch's counts go out at once.
-    await redis.del(`${getConfig().cache.prefix}:push:fleet-counters`);
+    await redis.del(pushKeys().fleetCounters);
 
     const tripId = randomUUID();
     const t0 = Date.now() - 7_200_000;

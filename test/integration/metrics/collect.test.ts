@@ -5,11 +5,11 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyCounters } from '../../../lib/cache/cache.js';
 import { publishCacheStats } from '../../../lib/cache/index.js';
-import { resetConfig } from '../../../lib/config/index.js';
 import { closeDb, type Sql } from '../../../lib/db/index.js';
 import { closeCollector, collectAndPublish, GAUGE_SOURCES } from '../../../lib/metrics/collect.js';
 import { renderFleetMetrics } from '../../../lib/metrics/fleet.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { withEnv } from '../../helpers/config.js';
 import { createTestDriver, testSql, withMigratedThrowawayDatabase } from '../../helpers/db.js';
 import { lagFixture, type LagFixture } from './kafka.js';
 
@@ -21,8 +21,7 @@ import { lagFixture, type LagFixture } from './kafka.js';
 
 const NOW = new Date();
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const saved = { DATABASE_URL: process.env.DATABASE_URL, CACHE_PREFIX: process.env.CACHE_PREFIX };
-const PREFIX = `${saved.CACHE_PREFIX ?? 'tele'}_collect${Date.now().toString(36)}`;
+const PREFIX = `${process.env.CACHE_PREFIX ?? 'tele'}_collect${Date.now().toString(36)}`;
 let kafka: LagFixture;
 
 async function seed(sql: Sql): Promise<void> {
@@ -65,8 +64,6 @@ describe('collect-metrics', () => {
     await kafka.close();
     await closeCollector();
     await closeRedis();
-    Object.assign(process.env, saved);
-    resetConfig();
   });
 
   it('reports every gauge with the value the dataset, the offsets and the published cache counters imply, and two instances render the same text', async () => {
@@ -74,54 +71,57 @@ describe('collect-metrics', () => {
       const sql = testSql(url, 2);
       try {
         await seed(sql);
-        Object.assign(process.env, { DATABASE_URL: url, CACHE_PREFIX: PREFIX });
-        resetConfig();
-        await closeDb();
-        // Two instances' cache counters: drivers 30 hits (10 L1 + 20 L2) out of 40 lookups.
-        await publishCacheStats({ instance: 'instance-a', stats: { drivers: { ...emptyCounters(), l1_hits: 10, l2_hits: 5, misses: 5 } } });
-        await publishCacheStats({ instance: 'instance-b', stats: { drivers: { ...emptyCounters(), l2_hits: 15, misses: 5 } } });
+        await withEnv({ DATABASE_URL: url, CACHE_PREFIX: PREFIX }, async () => {
+          await closeDb();
+          try {
+            // Two instances' cache counters: drivers 30 hits (10 L1 + 20 L2) out of 40 lookups.
+            await publishCacheStats({ instance: 'instance-a', stats: { drivers: { ...emptyCounters(), l1_hits: 10, l2_hits: 5, misses: 5 } } });
+            await publishCacheStats({ instance: 'instance-b', stats: { drivers: { ...emptyCounters(), l2_hits: 15, misses: 5 } } });
 
-        const report = await collectAndPublish({ now: NOW, topic: kafka.topic, groupId: kafka.groupId });
-        const [{ max } = { max: -1 }] = await sql<{ max: number }[]>`SELECT current_setting('max_connections')::int AS max`;
+            const report = await collectAndPublish({ now: NOW, topic: kafka.topic, groupId: kafka.groupId });
+            const [{ max } = { max: -1 }] = await sql<{ max: number }[]>`SELECT current_setting('max_connections')::int AS max`;
 
-        expect(report.sources.filter((s) => !s.ok)).toEqual([]);
-        expect(report.sources.map((s) => s.gauge)).toEqual(GAUGE_SOURCES);
-        const value = (name: string, labels: Record<string, string | number> = {}) =>
-          report.families.find((f) => f.name === name)?.values.find((v) => Object.entries(labels).every(([k, l]) => String(v.labels[k]) === String(l)))?.value;
-        expect(value('telematics_active_drivers')).toBe(3);
-        expect(value('telematics_active_trips')).toBe(2);
-        expect(value('telematics_events_per_second')).toBe(1.5);
-        expect(value('telematics_risk_score_avg')).toBeCloseTo(55, 10);
-        expect([value('telematics_drivers_by_risk_band', { band: 'low' }), value('telematics_drivers_by_risk_band', { band: 'medium' }), value('telematics_drivers_by_risk_band', { band: 'high' })]).toEqual([1, 1, 1]);
-        expect(value('telematics_events_default_partition_rows')).toBe(2);
-        expect(value('telematics_dead_letters_last_hour')).toBe(2);
-        expect(value('pg_max_connections')).toBe(max);
-        expect(value('pg_connections', { state: 'in_use' })).toBeGreaterThanOrEqual(1);
-        expect(value('pg_connections', { state: 'open' })).toBeGreaterThanOrEqual(value('pg_connections', { state: 'in_use' })!);
-        expect(value('cache_hit_ratio', { cache: 'drivers' })).toBe(0.75);
-        expect(value('cache_reporting_instances', { cache: 'drivers' })).toBe(2);
-        expect(value('redis_memory_used_bytes')).toBeGreaterThan(0);
-        expect(value('kafka_consumer_lag_messages', { partition: 0 })).toBe(4);
-        expect(value('kafka_consumer_lag_messages', { partition: 1 })).toBe(0);
-        // The oldest unconsumed record (offset 6) was stamped 120 s - 6 ms before NOW.
-        expect(value('kafka_consumer_lag_seconds', { partition: 0 })).toBeGreaterThanOrEqual(119.99);
-        expect(value('kafka_consumer_lag_seconds', { partition: 0 })).toBeLessThanOrEqual(120 * 1.02 + 0.01);
-        expect(value('kafka_consumer_partition_stalled', { partition: 0 })).toBe(0);
+            expect(report.sources.filter((s) => !s.ok)).toEqual([]);
+            expect(report.sources.map((s) => s.gauge)).toEqual(GAUGE_SOURCES);
+            const value = (name: string, labels: Record<string, string | number> = {}) =>
+              report.families.find((f) => f.name === name)?.values.find((v) => Object.entries(labels).every(([k, l]) => String(v.labels[k]) === String(l)))?.value;
+            expect(value('telematics_active_drivers')).toBe(3);
+            expect(value('telematics_active_trips')).toBe(2);
+            expect(value('telematics_events_per_second')).toBe(1.5);
+            expect(value('telematics_risk_score_avg')).toBeCloseTo(55, 10);
+            expect([value('telematics_drivers_by_risk_band', { band: 'low' }), value('telematics_drivers_by_risk_band', { band: 'medium' }), value('telematics_drivers_by_risk_band', { band: 'high' })]).toEqual([1, 1, 1]);
+            expect(value('telematics_events_default_partition_rows')).toBe(2);
+            expect(value('telematics_dead_letters_last_hour')).toBe(2);
+            expect(value('pg_max_connections')).toBe(max);
+            expect(value('pg_connections', { state: 'in_use' })).toBeGreaterThanOrEqual(1);
+            expect(value('pg_connections', { state: 'open' })).toBeGreaterThanOrEqual(value('pg_connections', { state: 'in_use' })!);
+            expect(value('cache_hit_ratio', { cache: 'drivers' })).toBe(0.75);
+            expect(value('cache_reporting_instances', { cache: 'drivers' })).toBe(2);
+            expect(value('redis_memory_used_bytes')).toBeGreaterThan(0);
+            expect(value('kafka_consumer_lag_messages', { partition: 0 })).toBe(4);
+            expect(value('kafka_consumer_lag_messages', { partition: 1 })).toBe(0);
+            // The oldest unconsumed record (offset 6) was stamped 120 s - 6 ms before NOW.
+            expect(value('kafka_consumer_lag_seconds', { partition: 0 })).toBeGreaterThanOrEqual(119.99);
+            expect(value('kafka_consumer_lag_seconds', { partition: 0 })).toBeLessThanOrEqual(120 * 1.02 + 0.01);
+            expect(value('kafka_consumer_partition_stalled', { partition: 0 })).toBe(0);
 
-        // GET /metrics from this process and from another one: same text, which a Prometheus parser reads.
-        const here = await renderFleetMetrics();
-        const { stdout: there } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./render-instance.ts', import.meta.url))], {
-          env: { ...process.env, LOG_LEVEL: 'ERROR' },
+            // GET /metrics from this process and from another one: same text, which a Prometheus parser reads.
+            const here = await renderFleetMetrics();
+            const { stdout: there } = await promisify(execFile)(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./render-instance.ts', import.meta.url))], {
+              env: { ...process.env, LOG_LEVEL: 'ERROR' },
+            });
+            const hereAgain = await renderFleetMetrics();
+            expect(there).toBe(hereAgain);
+            expect(hereAgain).toBe(here);
+            const families = parsePrometheusTextFormat(there);
+            expect(families.find((f) => f.name === 'telematics_active_trips')).toMatchObject({ type: 'GAUGE', metrics: [{ value: '2' }] });
+            expect(families.find((f) => f.name === 'kafka_consumer_lag_messages')?.metrics).toContainEqual({ labels: { topic: kafka.topic, group: kafka.groupId, partition: '0' }, value: '4' });
+            expect(families.every((f) => f.help.length > 0)).toBe(true);
+          } finally {
+            await closeDb();
+          }
         });
-        const hereAgain = await renderFleetMetrics();
-        expect(there).toBe(hereAgain);
-        expect(hereAgain).toBe(here);
-        const families = parsePrometheusTextFormat(there);
-        expect(families.find((f) => f.name === 'telematics_active_trips')).toMatchObject({ type: 'GAUGE', metrics: [{ value: '2' }] });
-        expect(families.find((f) => f.name === 'kafka_consumer_lag_messages')?.metrics).toContainEqual({ labels: { topic: kafka.topic, group: kafka.groupId, partition: '0' }, value: '4' });
-        expect(families.every((f) => f.help.length > 0)).toBe(true);
       } finally {
-        await closeDb();
         await sql.end({ timeout: 5 });
       }
     });
@@ -129,9 +129,7 @@ describe('collect-metrics', () => {
 
   it('reports the lag gauges as missing, not zero, when Kafka cannot be reached', async () => {
     const unreachable = { fetchTopicOffsets: () => Promise.reject(new Error('broker down')), fetchOffsets: () => Promise.reject(new Error('broker down')), fetchTopicOffsetsByTimestamp: () => Promise.reject(new Error('broker down')) };
-    Object.assign(process.env, { CACHE_PREFIX: PREFIX });
-    resetConfig();
-    const report = await collectAndPublish({ now: NOW, topic: kafka.topic, groupId: kafka.groupId, admin: unreachable });
+    const report = await withEnv({ CACHE_PREFIX: PREFIX }, () => collectAndPublish({ now: NOW, topic: kafka.topic, groupId: kafka.groupId, admin: unreachable }));
 
     expect(report.sources.find((s) => s.gauge === 'kafka_lag')?.ok).toBe(false);
     expect(report.families.some((f) => f.name.startsWith('kafka_consumer_'))).toBe(false);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addFleetCounters, type FleetCounts } from '../../../lib/push/counters.js';
+import { pushKeys } from '../../../lib/push/keys.js';
 import { pushKeySpace } from './key-space.js';
 
 /**
@@ -8,11 +9,21 @@ import { pushKeySpace } from './key-space.js';
  * and exactly once.
  */
 
-pushKeySpace('push-counters');
+const { prefix, redis } = pushKeySpace('push-counters');
 const INTERVAL = 1000;
 const batch = (events: number, extra: Partial<FleetCounts> = {}): FleetCounts => ({ events, tripsStarted: 0, tripsEnded: 0, deadLettered: 0, ...extra });
 
 describe('addFleetCounters', () => {
+  it("keeps its accumulator at pushKeys().fleetCounters, in the push layer's key space, expiring", async () => {
+    await addFleetCounters(batch(10), 0, INTERVAL);
+    await addFleetCounters(batch(4), 100, INTERVAL);
+
+    expect(pushKeys().fleetCounters.startsWith(`${prefix}:push:`)).toBe(true);
+    expect(await redis.hget(pushKeys().fleetCounters, 'events')).toBe('4');
+    expect(await redis.pttl(pushKeys().fleetCounters)).toBeGreaterThan(0);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([pushKeys().fleetCounters]);
+  });
+
   it('hands the first batch its own counts at once (nothing was published before)', async () => {
     const taken = await addFleetCounters(batch(10, { tripsStarted: 1, deadLettered: 2 }), 5000, INTERVAL);
     expect(taken).toEqual({ counts: { events: 10, tripsStarted: 1, tripsEnded: 0, deadLettered: 2 }, previousAt: undefined, at: 5000 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getConfig, resetConfig } from '../../../lib/config/index.js';
+import { getConfig } from '../../../lib/config/index.js';
 import { NotFoundError } from '../../../lib/errors/index.js';
 import { CARD_FILE, MODEL_FILE, ModelIntegrityError, loadRiskModel, modelKey, publishModel, type ModelLocation } from '../../../lib/scoring/index.js';
 import { closeStorage, getS3Client, putObject } from '../../../lib/storage/index.js';
@@ -21,7 +21,6 @@ let cacheDir: string;
 let location: ModelLocation;
 
 beforeAll(async () => {
-  resetConfig();
   cacheDir = mkdtempSync(join(tmpdir(), 'scoring-store-'));
   location = { version: VERSION, source: 's3', layerDirs: [], bucket: getConfig().s3.modelBucket, prefix, cacheDir };
   await publishModel(LAYER_DIR, location);

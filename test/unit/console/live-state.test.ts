@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { applyPush, EMPTY_LIVE_STATE, MAX_TRIPS, parsePush, type PushMessage } from '../../../web/console/live-state.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { applyPush, EMPTY_LIVE_STATE, MAX_TRIPS, readSocketMessage, type PushMessage } from '../../../web/console/live-state.js';
 
 const message = (type: string, data: Record<string, unknown>, at = '2026-12-03T11:00:00Z'): PushMessage => ({ topic: 'fleet', type, at, data });
 
@@ -33,9 +33,27 @@ describe('the live panel state, folded from push messages', () => {
     expect(state.lag).toEqual({ groupId: 'telematics-ingest', total: 30, partitions: [{ topic: 't', partition: 0, lag: 10, lagSeconds: null }, { topic: 't', partition: 1, lag: 20, lagSeconds: 2.5 }] });
   });
 
-  it('reads push messages only: replies, errors and garbage are not pushes', () => {
-    expect(parsePush('{"type":"subscribed","topics":["fleet"]}')).toBeNull();
-    expect(parsePush('not json')).toBeNull();
-    expect(parsePush('{"topic":"fleet","type":"fleet.counters","at":"x","data":{"events":1}}')).toEqual({ topic: 'fleet', type: 'fleet.counters', at: 'x', data: { events: 1 } });
+  it('reads what the socket says: the subscribe reply, a refusal with its code, a push, and anything else', () => {
+    expect(readSocketMessage('{"type":"subscribed","topics":["fleet"]}')).toEqual({ kind: 'subscribed' });
+    expect(readSocketMessage('{"type":"error","code":"forbidden_topic","message":"no","topic":"fleet"}')).toEqual({ kind: 'refused', code: 'forbidden_topic' });
+    expect(readSocketMessage('{"type":"error"}')).toEqual({ kind: 'refused', code: 'error' });
+    expect(readSocketMessage('{"topic":"fleet","type":"fleet.counters","at":"x","data":{"events":1}}')).toEqual({
+      kind: 'push',
+      message: { topic: 'fleet', type: 'fleet.counters', at: 'x', data: { events: 1 } },
+    });
+    for (const other of ['not json', '42', 'null', '{"topic":"fleet","type":"fleet.counters"}']) expect(readSocketMessage(other)).toEqual({ kind: 'other' });
+  });
+});
+
+describe('reading the socket', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('parses each message once, whatever it turns out to be', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    const raws = ['{"type":"subscribed","topics":["fleet"]}', '{"type":"error","code":"invalid_topic"}', '{"topic":"fleet","type":"trip.started","at":"x","data":{}}', 'garbage'];
+
+    for (const raw of raws) readSocketMessage(raw);
+
+    expect(parse.mock.calls.map(([text]) => text)).toEqual(raws);
   });
 });

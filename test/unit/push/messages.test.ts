@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TOPICS_PER_MESSAGE } from '../../../lib/push/messages.js';
 import type { ClientReply } from '../../../lib/push/messages.js';
-import { onTopicsMessage, parseTopicsMessage } from '../../../lib/push/service.js';
+import { onTopicsMessage, parseTopicsMessage, unsubscribe } from '../../../lib/push/service.js';
+import { authorizeTopics } from '../../../lib/push/topics.js';
 
 describe('parseTopicsMessage', () => {
   it('reads a subscribe and an unsubscribe message', () => {
@@ -42,5 +43,18 @@ describe('onTopicsMessage', () => {
     calls.length = 0;
     expect(await route('c-1', '{"action":"subscribe"}')).toMatchObject({ type: 'error', code: 'invalid_message' });
     expect(calls).toEqual([]);
+  });
+});
+
+describe('unsubscribe', () => {
+  it.each([
+    ['a malformed driver id', 'driver:x'],
+    ['a name in the wrong case', 'Fleet'],
+    ['an over-long name', `trip:${'f'.repeat(200)}`],
+  ])('refuses %s, before reading any subscription, exactly as subscribe does', async (_case, name) => {
+    const [decision] = await authorizeTopics({ userId: 1, role: 'admin', driverId: null }, [name], () => Promise.resolve(new Map()));
+
+    expect(decision).toMatchObject({ ok: false, code: 'invalid_topic' });
+    expect(await unsubscribe('c-1', ['fleet', name])).toEqual({ type: 'error', code: 'invalid_topic', message: (decision as { message: string }).message, topic: name });
   });
 });

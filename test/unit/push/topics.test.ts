@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../../../lib/auth/index.js';
-import { authorizeTopics, parseTopic, type TripOwnerLookup } from '../../../lib/push/topics.js';
+import { authorizeTopics, MAX_TOPIC_LENGTH, normalizeTopic, parseTopic, type TripOwnerLookup } from '../../../lib/push/topics.js';
 
 const ADMIN: Principal = { userId: 1, role: 'admin', driverId: null };
 const DRIVER_7: Principal = { userId: 2, role: 'driver', driverId: 7 };
@@ -36,6 +36,20 @@ describe('parseTopic', () => {
       expect(parseTopic(name)).toBeUndefined();
     },
   );
+});
+
+describe('normalizeTopic', () => {
+  it('names a topic canonically (trip ids lower-case), with what it denotes', () => {
+    expect(normalizeTopic(`trip:${OWN_TRIP.toUpperCase()}`)).toEqual({ topic: `trip:${OWN_TRIP}`, ok: true, parsed: { kind: 'trip', tripId: OWN_TRIP } });
+    expect(normalizeTopic('driver:42')).toEqual({ topic: 'driver:42', ok: true, parsed: { kind: 'driver', driverId: 42 } });
+  });
+
+  it('refuses a name that is not a topic, quoting at most MAX_TOPIC_LENGTH characters of it', () => {
+    const long = `driver:${'9'.repeat(200)}`;
+    const refusal = normalizeTopic(long);
+    expect(refusal).toMatchObject({ topic: long, ok: false, code: 'invalid_topic' });
+    expect(!refusal.ok && refusal.message).toBe(`"${long.slice(0, MAX_TOPIC_LENGTH)}" is not a topic: expected fleet, driver:<id> or trip:<uuid>`);
+  });
 });
 
 describe('authorizeTopics', () => {
