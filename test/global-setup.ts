@@ -1,7 +1,7 @@
 import { migrate } from '../lib/db/migrate.js';
 import { buildConsole } from '../scripts/console/build.mjs';
-import { testCachePrefix, testDatabaseUrl } from './helpers/env.js';
-import { deleteKeysWithPrefix, rawRedis } from './helpers/redis.js';
+import { testDatabaseUrl } from './helpers/env.js';
+import { emptyTestCache } from './helpers/redis.js';
 
 /**
  * Runs once before all test files: builds the console's assets (functions/console serves them to
@@ -24,13 +24,10 @@ export default async function setup(): Promise<void> {
 }
 
 async function clearTestCache(): Promise<void> {
-  const redis = rawRedis();
   try {
-    await deleteKeysWithPrefix(redis, testCachePrefix());
+    await emptyTestCache();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Cannot empty the tests' cache key space in Redis: ${reason}\nStart the services with: npm run services -- up`, { cause: error });
-  } finally {
-    redis.disconnect();
   }
 }

@@ -3,6 +3,7 @@ import { createSqlClient, dbClientOptions, type Sql } from '../../lib/db/index.j
 import { migrate } from '../../lib/db/migrate.js';
 import { seedDatabase, type DatasetShape } from '../../lib/seed/index.js';
 import { testDatabaseUrl } from './env.js';
+import { emptyTestCache } from './redis.js';
 
 /** The test run's database (the same one vitest.config.ts gives the tests as DATABASE_URL). */
 export const TEST_DATABASE_URL = testDatabaseUrl();
@@ -109,6 +110,8 @@ export function withMigratedThrowawayDatabase<T>(prefix: string, fn: (url: strin
 /**
  * Makes sure the test database holds the synthetic dataset `shape` (seeding it, replacing whatever
  * is there, when the recorded dataset differs or its rows are gone) and returns whether it seeded.
+ * A reseed restarts every id, so the cache entries earlier test files left in Redis would answer
+ * for the drivers and trips that later files create under the same ids: they are dropped with it.
  */
 export async function ensureDataset(shape: DatasetShape): Promise<{ seeded: boolean }> {
   const matches = await withSql(TEST_DATABASE_URL, async (sql) => {
@@ -125,5 +128,6 @@ export async function ensureDataset(shape: DatasetShape): Promise<{ seeded: bool
   });
   if (matches) return { seeded: false };
   await seedDatabase({ ...shape, databaseUrl: TEST_DATABASE_URL, reset: true });
+  await emptyTestCache();
   return { seeded: true };
 }

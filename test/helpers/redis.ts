@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
+import { testCachePrefix } from './env.js';
 import { freePort } from './net.js';
 import { stopChild } from './process.js';
 
@@ -22,6 +23,16 @@ export function rawRedis(url: string = TEST_REDIS_URL): Redis {
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
   for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
     if (keys.length > 0) await redis.unlink(...keys);
+  }
+}
+
+/** Empties the test run's cache key space (CACHE_PREFIX of the tests) in the shared Redis. */
+export async function emptyTestCache(): Promise<void> {
+  const redis = rawRedis();
+  try {
+    await deleteKeysWithPrefix(redis, testCachePrefix());
+  } finally {
+    redis.disconnect();
   }
 }
 
