@@ -197,6 +197,10 @@ const stagedLine = (r: ScoreWrite, changed: boolean): string =>
     r.premium?.usage_factor ?? null, r.premium?.final_amount ?? null, r.premium ? JSON.stringify(r.premium.details) : null,
   ]);
 
+function* stagedLines(rows: readonly ScoreWrite[], changed: ReadonlySet<number>): Generator<string> {
+  for (const r of rows) yield stagedLine(r, changed.has(r.driver_id));
+}
+
 const DAY_MS = 86_400_000;
 
 /**
@@ -255,7 +259,8 @@ export async function writeScores(p: ScoreWriteParams): Promise<WrittenScores> {
   if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] } };
   const written = await withTransaction(async (tx) => {
     await scoringSql.createStaging(tx);
-    await copyInto(tx, { table: 'scoring_input', columns: STAGED_COLUMNS }, p.rows.map((r) => stagedLine(r, p.changed.has(r.driver_id))));
+    // Lines made as COPY takes them, so PostgreSQL parses one chunk while the next is serialised.
+    await copyInto(tx, { table: 'scoring_input', columns: STAGED_COLUMNS }, stagedLines(p.rows, p.changed));
     await scoringSql.analyzeStaging(tx);
     await scoringSql.noJit(tx);
     return scoringSql.write(tx, p);
