@@ -237,6 +237,8 @@ export interface WrittenScores {
   scores: number;
   premiums: number;
   current: { risk: RiskScoreRow[]; premiums: PremiumRow[] };
+  /** Where the write's time went, ms: staging the rows (COPY and statistics), and the statement writing both tables. */
+  steps: { stageMs: number; statementMs: number };
 }
 
 /** A row of scoringSql.write: the counts, and a changed driver's ids and times (null in the counts-only row). */
@@ -256,14 +258,20 @@ type Nullable<T> = { [K in keyof T]: T[K] | null };
  * values, with the ids and times the statement returned and the JSON in jsonb's key order.
  */
 export async function writeScores(p: ScoreWriteParams): Promise<WrittenScores> {
-  if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] } };
+  if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] }, steps: { stageMs: 0, statementMs: 0 } };
+  const steps = { stageMs: 0, statementMs: 0 };
   const written = await withTransaction(async (tx) => {
+    let started = performance.now();
     await scoringSql.createStaging(tx);
     // Lines made as COPY takes them, so PostgreSQL parses one chunk while the next is serialised.
     await copyInto(tx, { table: 'scoring_input', columns: STAGED_COLUMNS }, stagedLines(p.rows, p.changed));
     await scoringSql.analyzeStaging(tx);
+    steps.stageMs = performance.now() - started;
+    started = performance.now();
     await scoringSql.noJit(tx);
-    return scoringSql.write(tx, p);
+    const rows = await scoringSql.write(tx, p);
+    steps.statementMs = performance.now() - started;
+    return rows;
   }, 'scoring.write');
   const staged = new Map(p.rows.map((r) => [r.driver_id, r]));
   const risk: RiskScoreRow[] = [];
@@ -281,5 +289,5 @@ export async function writeScores(p: ScoreWriteParams): Promise<WrittenScores> {
     });
   }
   const [first] = written;
-  return { scores: first?.scores_written ?? 0, premiums: first?.premiums_written ?? 0, current: { risk, premiums } };
+  return { scores: first?.scores_written ?? 0, premiums: first?.premiums_written ?? 0, current: { risk, premiums }, steps };
 }
