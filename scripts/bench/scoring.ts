@@ -105,7 +105,7 @@ try {
 
   // The full run, every score and premium new (so every driver's caches are refreshed too), on
   // emptied tables: the same starting point for every run of the benchmark, whatever ran before.
-  console.log(`scoring tables before emptying them: ${await held()}`);
+  console.log(`before the full run empties them, the scoring tables hold ${await held()}`);
   await sql`TRUNCATE premiums, risk_scores`;
   const redisErrors = () => Object.values(getCacheStats()).reduce((sum, c) => sum + c.errors + c.l2_bypassed, 0);
   const errorsBefore = redisErrors();
