@@ -2,6 +2,7 @@ import { copyInto, copyLine, withTransaction, type Sql, type TransactionSql } fr
 import type { PremiumRow } from '../premiums/queries.js';
 import type { RiskScoreRow } from '../risk/queries.js';
 import type { Features } from './features.js';
+import { asStoredJson } from './stored-json.js';
 
 /**
  * SQL of the scoring run. `scoringSql` holds each statement as a function of the client and typed
@@ -149,9 +150,10 @@ export const scoringSql = {
   /**
    * Stores the staged scores and premiums in one statement. A rerun of the same hour for the same
    * drivers updates their rows in place (the (driver_id, scoring_run) keys of migration 007)
-   * instead of adding rows. Returns the counts, with the rows of the changed drivers in the columns
-   * the risk and premium routes read (riskSql.current, premiumSql.current), for the cache warming
-   * to store without reading them again; one row of counts alone when no driver changed.
+   * instead of adding rows. Returns the counts, with what only the database knows of the changed
+   * drivers' rows (ids and times) for the cache warming; the rest of those rows is what was staged,
+   * so the written JSON is not read back (parsing it again took longer than the writing, measured).
+   * One row of counts alone when no driver changed.
    */
   write: (tx: TransactionSql, p: Omit<ScoreWriteParams, 'rows' | 'changed'>) => tx<WrittenRow[]>`
     WITH scores AS (
@@ -160,26 +162,23 @@ export const scoringSql = {
       ON CONFLICT (driver_id, scoring_run) DO UPDATE
         SET scored_at = now(), score = excluded.score, model_version = excluded.model_version,
             features = excluded.features, reasons = excluded.reasons
-      RETURNING s.id, s.driver_id, s.scored_at, s.score, s.model_version, s.features, s.reasons
+      RETURNING s.id, s.driver_id, s.scored_at
     ), priced AS (
       INSERT INTO premiums AS p (driver_id, scoring_run, policy_id, risk_score_id, base_amount, risk_factor, usage_factor, final_amount, score, details)
       SELECT i.driver_id, ${p.run}::text::timestamptz, i.policy_id, s.id, i.base_amount, i.risk_factor, i.usage_factor,
-             i.final_amount, s.score, i.details
+             i.final_amount, i.score, i.details
       FROM scoring_input i JOIN scores s ON s.driver_id = i.driver_id
       WHERE i.policy_id IS NOT NULL
       ON CONFLICT (driver_id, scoring_run) DO UPDATE
         SET computed_at = now(), policy_id = excluded.policy_id, risk_score_id = excluded.risk_score_id,
             base_amount = excluded.base_amount, risk_factor = excluded.risk_factor, usage_factor = excluded.usage_factor,
             final_amount = excluded.final_amount, score = excluded.score, details = excluded.details
-      RETURNING p.id, p.driver_id, p.policy_id, p.computed_at, p.base_amount, p.risk_factor, p.usage_factor, p.final_amount,
-                p.score, p.risk_score_id, p.details
+      RETURNING p.id, p.driver_id, p.computed_at
     )
     SELECT n.scores_written, n.premiums_written, c.*
     FROM (SELECT (SELECT count(*) FROM scores)::int AS scores_written, (SELECT count(*) FROM priced)::int AS premiums_written) AS n
     LEFT JOIN (
-      SELECT s.id, s.driver_id, s.scored_at, s.score, s.model_version, s.features, s.reasons,
-             p.id AS premium_id, p.policy_id, p.computed_at, p.base_amount, p.risk_factor, p.usage_factor, p.final_amount,
-             p.score AS premium_score, p.risk_score_id, p.details
+      SELECT s.driver_id, s.id, s.scored_at, p.id AS premium_id, p.computed_at
       FROM scores s
       JOIN scoring_input i ON i.driver_id = s.driver_id AND i.changed
       LEFT JOIN priced p ON p.driver_id = s.driver_id
@@ -197,6 +196,10 @@ const stagedLine = (r: ScoreWrite, changed: boolean): string =>
     r.premium?.policy_id ?? null, r.premium?.base_amount ?? null, r.premium?.risk_factor ?? null,
     r.premium?.usage_factor ?? null, r.premium?.final_amount ?? null, r.premium ? JSON.stringify(r.premium.details) : null,
   ]);
+
+function* stagedLines(rows: readonly ScoreWrite[], changed: ReadonlySet<number>): Generator<string> {
+  for (const r of rows) yield stagedLine(r, changed.has(r.driver_id));
+}
 
 const DAY_MS = 86_400_000;
 
@@ -234,50 +237,57 @@ export interface WrittenScores {
   scores: number;
   premiums: number;
   current: { risk: RiskScoreRow[]; premiums: PremiumRow[] };
+  /** Where the write's time went, ms: staging the rows (COPY and statistics), and the statement writing both tables. */
+  steps: { stageMs: number; statementMs: number };
 }
 
-/** A row of scoringSql.write: the counts, and a changed driver's rows (null in the counts-only row). */
-type WrittenRow = { scores_written: number; premiums_written: number } & Nullable<RiskScoreRow> & Nullable<{
+/** A row of scoringSql.write: the counts, and a changed driver's ids and times (null in the counts-only row). */
+type WrittenRow = { scores_written: number; premiums_written: number } & Nullable<{
+  driver_id: number;
+  id: number;
+  scored_at: Date;
   premium_id: number;
-  policy_id: number;
   computed_at: Date;
-  base_amount: number;
-  risk_factor: number;
-  usage_factor: number;
-  final_amount: number;
-  premium_score: number;
-  risk_score_id: number;
-  details: Record<string, unknown>;
 }>;
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
 /**
  * Stores a run's scores and premiums in one transaction: the rows are COPied into a staging table
- * (one round trip), then inserted into both tables by one statement, which returns the changed
- * drivers' rows as the risk and premium routes read them.
+ * (one round trip), then inserted into both tables by one statement. Returns the changed drivers'
+ * rows as the risk and premium routes read them (riskSql.current, premiumSql.current): the staged
+ * values, with the ids and times the statement returned and the JSON in jsonb's key order.
  */
 export async function writeScores(p: ScoreWriteParams): Promise<WrittenScores> {
-  if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] } };
-  const rows = await withTransaction(async (tx) => {
+  if (p.rows.length === 0) return { scores: 0, premiums: 0, current: { risk: [], premiums: [] }, steps: { stageMs: 0, statementMs: 0 } };
+  const steps = { stageMs: 0, statementMs: 0 };
+  const written = await withTransaction(async (tx) => {
+    let started = performance.now();
     await scoringSql.createStaging(tx);
-    await copyInto(tx, { table: 'scoring_input', columns: STAGED_COLUMNS }, p.rows.map((r) => stagedLine(r, p.changed.has(r.driver_id))));
+    // Lines made as COPY takes them, so PostgreSQL parses one chunk while the next is serialised.
+    await copyInto(tx, { table: 'scoring_input', columns: STAGED_COLUMNS }, stagedLines(p.rows, p.changed));
     await scoringSql.analyzeStaging(tx);
+    steps.stageMs = performance.now() - started;
+    started = performance.now();
     await scoringSql.noJit(tx);
-    return scoringSql.write(tx, p);
+    const rows = await scoringSql.write(tx, p);
+    steps.statementMs = performance.now() - started;
+    return rows;
   }, 'scoring.write');
+  const staged = new Map(p.rows.map((r) => [r.driver_id, r]));
   const risk: RiskScoreRow[] = [];
   const premiums: PremiumRow[] = [];
-  for (const row of rows) {
-    const { id, driver_id, scored_at, score, model_version, features, reasons } = row;
-    if (id === null || driver_id === null || scored_at === null || score === null || model_version === null || features === null || reasons === null) continue;
-    risk.push({ id, driver_id, scored_at, score, model_version, features, reasons });
-    const { premium_id, computed_at, base_amount, risk_factor, usage_factor, final_amount } = row;
-    if (premium_id === null || computed_at === null || base_amount === null || risk_factor === null || usage_factor === null || final_amount === null) continue;
+  for (const { driver_id, id, scored_at, premium_id, computed_at } of written) {
+    const row = driver_id === null ? undefined : staged.get(driver_id);
+    if (!row || id === null || scored_at === null) continue;
+    const reasons = asStoredJson(row.reasons) as RiskScoreRow['reasons'];
+    risk.push({ id, driver_id: row.driver_id, scored_at, score: row.score, model_version: p.modelVersion, features: asStoredJson(row.features), reasons });
+    if (premium_id === null || computed_at === null || !row.premium) continue;
+    const { policy_id, base_amount, risk_factor, usage_factor, final_amount, details } = row.premium;
     premiums.push({
-      id: premium_id, driver_id, policy_id: row.policy_id, computed_at, base_amount, risk_factor, usage_factor, final_amount,
-      score: row.premium_score, risk_score_id: row.risk_score_id, model_version, scored_at, details: row.details ?? {}, reasons,
+      id: premium_id, driver_id: row.driver_id, policy_id, computed_at, base_amount, risk_factor, usage_factor, final_amount,
+      score: row.score, risk_score_id: id, model_version: p.modelVersion, scored_at, details: asStoredJson(details), reasons,
     });
   }
-  const [first] = rows;
-  return { scores: first?.scores_written ?? 0, premiums: first?.premiums_written ?? 0, current: { risk, premiums } };
+  const [first] = written;
+  return { scores: first?.scores_written ?? 0, premiums: first?.premiums_written ?? 0, current: { risk, premiums }, steps };
 }

@@ -52,6 +52,9 @@ export interface ScoringReport {
     /** Inference time of each batch, in order. */
     batchMs: number[];
     writesMs: number;
+    /** The parts of writesMs spent staging the rows (COPY into a temporary table, its statistics) and in the statement writing both tables. */
+    writeStageMs: number;
+    writeStatementMs: number;
     cacheMs: number;
     /** The part of cacheMs spent outdating groups, and storing the warmed entries. */
     cacheInvalidateMs: number;
@@ -109,7 +112,7 @@ export async function scoreDrivers(request: ScoringRequest = {}): Promise<Scorin
     drivers: written.scores,
     premiums: written.premiums,
     changed: changed.length,
-    timings: { modelLoadMs, featuresMs, inferenceMs, batchMs, writesMs, cacheMs, cacheInvalidateMs, cacheWarmMs, notifyMs: 0, totalMs },
+    timings: { modelLoadMs, featuresMs, inferenceMs, batchMs, writesMs, writeStageMs: written.steps.stageMs, writeStatementMs: written.steps.statementMs, cacheMs, cacheInvalidateMs, cacheWarmMs, notifyMs: 0, totalMs },
     scoreDistribution: shares,
     psi,
   };

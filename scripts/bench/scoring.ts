@@ -17,7 +17,7 @@ import { closeDb, getDb } from '../../lib/db/index.js';
 import { migrate } from '../../lib/db/migrate.js';
 import { closeRedis } from '../../lib/redis/index.js';
 import { listDriverFeatures, type DriverFeatureRow } from '../../lib/scoring/queries.js';
-import { loadRiskModel, resetRiskModel, scoreDrivers, toInputRows, type RiskModel } from '../../lib/scoring/index.js';
+import { loadRiskModel, resetRiskModel, scoreDrivers, toInputRows, type RiskModel, type ScoringReport } from '../../lib/scoring/index.js';
 import type { DatasetShape } from '../../lib/seed/index.js';
 import { ensureTripsDataset } from '../lib/trips-dataset.js';
 
@@ -92,7 +92,20 @@ try {
   const midDayDrivers = await listDriverFeatures({ end: midDay, days: 90 });
   console.log(`features at a mid-day hour (${midDay}, partial first and last days read from trips): ${midDayDrivers.length} drivers in ${fmt((performance.now() - midDayStarted) / 1000)} s`);
 
-  // The full run, every score and premium new (so every driver's caches are refreshed too).
+  // What the scoring tables hold when a run starts: a real hourly job writes into tables holding
+  // every earlier hour (one row per driver per hour), so the size is printed with each run.
+  const held = async () => {
+    const [row] = await sql<{ scores: number; premiums: number; mb: number }[]>`
+      SELECT (SELECT count(*) FROM risk_scores)::int AS scores, (SELECT count(*) FROM premiums)::int AS premiums,
+             round((pg_total_relation_size('risk_scores') + pg_total_relation_size('premiums')) / 1048576.0, 1)::float8 AS mb`;
+    return `risk_scores ${row?.scores} rows, premiums ${row?.premiums} rows (${row?.mb} MB with indexes)`;
+  };
+  const split = (r: ScoringReport) =>
+    `writes ${fmt(r.timings.writesMs / 1000)} s (staging COPY and statistics ${fmt(r.timings.writeStageMs / 1000)} s, the statement writing both tables ${fmt(r.timings.writeStatementMs / 1000)} s)`;
+
+  // The full run, every score and premium new (so every driver's caches are refreshed too), on
+  // emptied tables: the same starting point for every run of the benchmark, whatever ran before.
+  console.log(`before the full run empties them, the scoring tables hold ${await held()}`);
   await sql`TRUNCATE premiums, risk_scores`;
   const redisErrors = () => Object.values(getCacheStats()).reduce((sum, c) => sum + c.errors + c.l2_bypassed, 0);
   const errorsBefore = redisErrors();
@@ -109,8 +122,18 @@ try {
   );
   const other = t.totalMs - t.modelLoadMs - t.featuresMs - t.inferenceMs - t.writesMs - t.cacheMs - t.notifyMs;
   console.log(`rest of the run (scores, reasons and premiums in memory, metrics): ${fmt(other / 1000)} s`);
+  console.log(`full run's ${split(report)}`);
   const rerun = await scoreDrivers({ at: DATASET.end });
-  console.log(`rerun of the same hour: ${rerun.drivers} drivers rewritten in place, ${rerun.changed} changed, total ${fmt(rerun.timings.totalMs / 1000)} s`);
+  console.log(`rerun of the same hour: ${rerun.drivers} drivers rewritten in place, ${rerun.changed} changed, total ${fmt(rerun.timings.totalMs / 1000)} s, ${split(rerun)}`);
+  // The next hour, as the hourly schedule runs it: new rows beside the previous hour's, the window
+  // an hour later (its partial first and last days read from trips), changes against the previous scores.
+  const before = await held();
+  const next = await scoreDrivers({ at: new Date(DATASET.end.getTime() + 3_600_000) });
+  const n = next.timings;
+  console.log(
+    `next hour (${next.run}), tables holding ${before}: ${next.drivers} drivers, ${next.changed} changed; features ${fmt(n.featuresMs / 1000)} s, ` +
+      `${split(next)}, cache refresh ${fmt(n.cacheMs / 1000)} s, push ${fmt(n.notifyMs / 1000)} s, total ${fmt(n.totalMs / 1000)} s; after it: ${await held()}`,
+  );
   console.log(
     `scoring drivers=${report.drivers} total_s=${fmt(t.totalMs / 1000)} features_s=${fmt(t.featuresMs / 1000)} ` +
       `infer_batch100_ms=${fmt(median(batch100))} writes_s=${fmt(t.writesMs / 1000)} load_ms=${fmt(model.loadMs, 1)}`,

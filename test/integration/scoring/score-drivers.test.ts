@@ -116,6 +116,36 @@ describe('score-drivers', () => {
     expect(premiums.map((p) => p.driver_id)).toEqual([calm.driverId, harsh.driverId]);
   });
 
+  it("warms every changed driver of a run with exactly the entries the routes load, without reading the written rows back", async () => {
+    // The first run changed all three drivers: each one's warmed entries (built from the staged
+    // values, lib/scoring/stored-json.ts) are byte for byte what the routes store once they are gone.
+    expect(first.changed).toBe(3);
+    const admin = { userId: 1, role: 'admin' as const, driverId: null };
+    const redis = rawRedis();
+    try {
+      const entry = async (cache: string, driverId: number) => {
+        const stored = await redis.get(`${prefix}:${cache}:current:${driverId}`);
+        return stored?.slice(stored.indexOf('{'));
+      };
+      for (const driver of [calm, harsh, unpriced]) {
+        const priced = driver !== unpriced;
+        const warmed = { risk: await entry('risk', driver.driverId), premiums: await entry('premiums', driver.driverId) };
+        expect(warmed.risk).toContain(`"driver_id":${driver.driverId}`);
+        expect(warmed.premiums === undefined).toBe(!priced);
+        await redis.del(`${prefix}:risk:current:${driver.driverId}`, `${prefix}:premiums:current:${driver.driverId}`);
+        riskCache.clearL1();
+        premiumsCache.clearL1();
+        await getRiskScore(admin, driver.driverId);
+        expect(await entry('risk', driver.driverId)).toBe(warmed.risk);
+        if (!priced) continue;
+        await getPremium(admin, driver.driverId);
+        expect(await entry('premiums', driver.driverId)).toBe(warmed.premiums);
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('stores at most three reasons per score, largest contribution first, in the shape of migration 004', async () => {
     const [harshScore] = await sql<{ reasons: { feature: string; value: number; contribution: number; description: string }[] }[]>`
       SELECT reasons FROM risk_scores WHERE driver_id = ${harsh.driverId}`;
