@@ -5,5 +5,6 @@ export {
   resetRiskModel, toInputRows, type ModelCard, type ModelLocation, type RiskModel,
 } from './model.js';
 export { distribution, populationStabilityIndex, probabilityToScore } from './score.js';
-export { scoreDrivers, type ScoringReport, type ScoringRequest } from './service.js';
+export type { ScoringReport, ScoringRequest } from './report.js';
+export { scoreDrivers } from './service.js';
 export { scoringEvent } from './schemas.js';

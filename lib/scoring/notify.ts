@@ -3,7 +3,7 @@ import { driverTopic, FLEET_TOPIC, publishMany, type Publication } from '../push
 import { riskBandOf } from '../vocabulary/index.js';
 import type { ScoreChange } from './changes.js';
 import type { ScoreWrite } from './queries.js';
-import type { ScoringReport } from './service.js';
+import type { ScoringReport } from './report.js';
 
 /**
  * What a scoring run tells the live console (lib/push), once its rows are written: `risk.changed`
