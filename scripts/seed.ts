@@ -4,13 +4,15 @@
  * Loads a synthetic dataset into DATABASE_URL (default: the demo dataset, 50 drivers x 14 days).
  * The same --seed and --end give the same data; --end defaults to today 00:00 UTC, so the data is
  * recent. A database that already has drivers is refused unless --reset is given, which empties
- * every product table first; --if-empty leaves such a database as it is and succeeds (npm run dev).
+ * every product table first (and, for the configured database, empties its caches in Redis and in
+ * every running instance); --if-empty leaves such a database as it is and succeeds (npm run dev).
  * Refused unless STAGE is set explicitly (scripts/lib/stage.ts) and is local or test: the demo
  * logins have published passwords.
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { getConfig, redactUrl } from '../lib/config/index.js';
+import { closeRedis } from '../lib/redis/index.js';
 import { DEMO_ADMIN, DEMO_DATASET, DEMO_DRIVER_PASSWORD, DatabaseNotEmptyError, seedDatabase, startOfUtcDay } from '../lib/seed/index.js';
 import { requireExplicitStage } from './lib/stage.js';
 
@@ -86,6 +88,10 @@ try {
   console.log(
     `events written at ${report.eventsPerSecond} events/s (${report.drivingSeconds.toFixed(1)} s for trips and events, ${report.totalSeconds.toFixed(1)} s in total)`,
   );
+  if (report.cachesCleared === true) console.log(`emptied the caches (${getConfig().cache.prefix}) of the data the reset replaced`);
+  if (report.cachesCleared === false) {
+    console.warn('could not reach Redis to empty the caches: answers cached for the replaced data are served until they expire (at most 30 min)');
+  }
   console.log(`logins: ${DEMO_ADMIN.username} / ${DEMO_ADMIN.password}, driver0001 / ${DEMO_DRIVER_PASSWORD}`);
 } catch (error) {
   bar.stop();
@@ -95,4 +101,6 @@ try {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
   }
+} finally {
+  await closeRedis();
 }

@@ -9,6 +9,8 @@
  *                                        batch outdates thousands): drop all their entries
  *   <instance id>|r|<cache name>|<key>   a loader stored the key's value: instances waiting for
  *                                        the stampede lock may read it now
+ *   <instance id>|C|<JSON array>         these caches were emptied (the data behind them was
+ *                                        replaced, e.g. a reseed): drop all their L1 entries
  *
  * The instance id lets a receiver skip its own messages (it already acted before publishing).
  * Keys and groups may contain `|`: they are always the last field; a list of groups is JSON, so a
@@ -20,7 +22,8 @@ export type BusMessage =
   | { origin: string; kind: 'key'; cache: string; key: string }
   | { origin: string; kind: 'keys'; cache: string; keys: string[] }
   | { origin: string; kind: 'groups'; groups: string[] }
-  | { origin: string; kind: 'ready'; cache: string; key: string };
+  | { origin: string; kind: 'ready'; cache: string; key: string }
+  | { origin: string; kind: 'cleared'; caches: string[] };
 
 const KIND_CODES = { key: 'k', ready: 'r' } as const;
 
@@ -38,6 +41,12 @@ export function encodeKeysMessage(origin: string, cache: string, keys: readonly 
 export function encodeGroupsMessage(origin: string, groups: readonly string[]): string {
   if (groups.length === 0) throw new RangeError('a group invalidation message needs at least one group');
   return groups.length === 1 ? `${origin}|g|${groups[0]}` : `${origin}|G|${JSON.stringify(groups)}`;
+}
+
+/** Several caches emptied at once (at least one). */
+export function encodeClearedMessage(origin: string, caches: readonly string[]): string {
+  if (caches.length === 0) throw new RangeError('a cleared-caches message needs at least one cache');
+  return `${origin}|C|${JSON.stringify(caches)}`;
 }
 
 function decodeNameList(text: string): string[] | undefined {
@@ -61,6 +70,10 @@ export function decodeMessage(text: string): BusMessage | undefined {
   if (code === 'G') {
     const groups = decodeNameList(rest);
     return groups ? { origin, kind: 'groups', groups } : undefined;
+  }
+  if (code === 'C') {
+    const caches = decodeNameList(rest);
+    return caches ? { origin, kind: 'cleared', caches } : undefined;
   }
   if (code !== 'k' && code !== 'r' && code !== 'K') return undefined;
   const nameEnd = rest.indexOf('|');

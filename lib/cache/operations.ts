@@ -76,6 +76,19 @@ export async function invalidateKey(cacheName: string, key: string): Promise<boo
   return runtime.invalidate(runtime.sharedCounters, [{ kind: 'key', cache: cacheName, key }]);
 }
 
+/**
+ * Empties the named caches everywhere: their entries in Redis and in every instance's L1, whether
+ * or not this instance defines them. For when the data behind them was replaced wholesale (a
+ * reseed restarts every id, and an entry kept for driver 42 would answer for the new driver 42);
+ * resolves to whether it reached Redis.
+ */
+export async function clearCaches(cacheNames: readonly string[]): Promise<boolean> {
+  if (cacheNames.length === 0 || !getConfig().cache.enabled) return true;
+  for (const cache of registeredCaches()) if (cacheNames.includes(cache.name)) cache.clearL1();
+  const runtime = getCacheRuntime();
+  return runtime.clear(runtime.sharedCounters, [...new Set(cacheNames)]);
+}
+
 /** Counters per cache name, for the metrics module. */
 export function getCacheStats(): Record<string, CacheCounters> {
   const stats: Record<string, CacheCounters> = {};

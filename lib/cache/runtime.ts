@@ -7,7 +7,7 @@ import { ensureRedisConnected, getRedisSubscriber, type RedisClient } from '../r
 import { CircuitBreaker, type BreakerState } from './breaker.js';
 import type { CacheCounters, RedisCounters } from './counters.js';
 import { MAX_ENTRY_LIFETIME_MS } from './definition.js';
-import { decodeMessage, encodeGroupsMessage, encodeKeyMessage, encodeKeysMessage } from './messages.js';
+import { decodeMessage, encodeClearedMessage, encodeGroupsMessage, encodeKeyMessage, encodeKeysMessage } from './messages.js';
 import { BUMP_GROUPS, runScript } from './scripts.js';
 
 /**
@@ -60,6 +60,9 @@ export function registerCache(cache: CacheMember): void {
 export function registeredCaches(): IterableIterator<CacheMember> {
   return caches.values();
 }
+
+/** A literal for a Redis MATCH pattern: its glob characters escaped. */
+const globEscape = (text: string): string => text.replace(/[*?[\]\\]/g, '\\$&');
 
 export async function execPipeline(pipeline: ChainableCommander): Promise<unknown[]> {
   const results = await pipeline.exec();
@@ -196,6 +199,11 @@ export class CacheRuntime {
         cache?.dropKey(key);
         this.emit({ source: 'remote', cache: message.cache, key });
       }
+    } else if (message.kind === 'cleared') {
+      for (const name of message.caches) {
+        caches.get(name)?.clearL1();
+        this.emit({ source: 'remote', cache: name });
+      }
     } else {
       for (const cache of caches.values()) cache.dropGroups(message.groups);
       for (const group of message.groups) this.emit({ source: 'remote', group });
@@ -258,6 +266,26 @@ export class CacheRuntime {
     if (result !== UNAVAILABLE) return true;
     for (const invalidation of invalidations) this.queue(invalidation);
     return false;
+  }
+
+  /**
+   * Deletes every entry the named caches hold in Redis (SCAN and UNLINK, a few hundred keys per
+   * round trip: an operator's action, never on a request's path) and tells every instance to
+   * empty its L1 of them. False if Redis was unreachable: nothing is queued, the entries then
+   * age out by their TTL.
+   */
+  async clear(counters: RedisCounters, cacheNames: readonly string[]): Promise<boolean> {
+    for (const name of cacheNames) this.emit({ source: 'local', cache: name });
+    const result = await this.call(counters, async (redis) => {
+      for (const name of cacheNames) {
+        const match = `${globEscape(this.valueKey(name, ''))}*`;
+        for await (const keys of redis.scanStream({ match, count: 500 }) as AsyncIterable<string[]>) {
+          if (keys.length > 0) await redis.unlink(...keys);
+        }
+      }
+      await redis.publish(this.channel, encodeClearedMessage(this.instanceId, cacheNames));
+    });
+    return result !== UNAVAILABLE;
   }
 
   /**

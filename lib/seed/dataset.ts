@@ -1,4 +1,5 @@
 import { hashPassword } from '../auth/index.js';
+import { clearCaches } from '../cache/index.js';
 import { getConfig } from '../config/index.js';
 import { copyInto, createSqlClient, dbClientOptions, type Sql } from '../db/index.js';
 import {
@@ -70,6 +71,12 @@ export interface SeedReport {
   totalSeconds: number;
   drivingSeconds: number;
   eventsPerSecond: number;
+  /**
+   * After a reset of the configured database: whether its caches were emptied (false: Redis was
+   * unreachable, and the old rows' entries live until their TTL). Absent when there was nothing
+   * to empty: no reset, or another database than the one the caches serve.
+   */
+  cachesCleared?: boolean;
 }
 
 const DAY_MS = 86_400_000;
@@ -84,6 +91,9 @@ const PRODUCT_TABLES = [
   'premiums', 'risk_scores', 'telematics_events', 'driver_daily', 'trips', 'dead_letters', 'users', 'policies', 'vehicles',
   'training.claims', 'training.synthetic_datasets', 'drivers',
 ] as const;
+
+/** Every cache of the product (each domain's, by name): a reset replaces the data behind all of them. */
+export const PRODUCT_CACHES = ['auth', 'dashboard', 'drivers', 'events', 'premiums', 'risk', 'trips'] as const;
 
 /**
  * Why a seed was refused. The seed is a command-line and test tool, never behind an HTTP route, so
@@ -153,8 +163,12 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedReport> {
       VALUES (${options.seed}, ${options.drivers}, ${options.days}, ${options.end}, ${options.sampleIntervalS}, ${progress.trips}, ${progress.events})`;
     // Fresh statistics and visibility map, as autovacuum would leave them some minutes later.
     await sql`VACUUM (ANALYZE) drivers, vehicles, policies, users, trips, driver_daily, telematics_events, training.claims`;
+    // A reset restarts every id: an entry kept for the old driver 42 would answer for the new one.
+    const servedByCaches = (options.databaseUrl ?? config.db.url) === config.db.url;
+    const cachesCleared = options.reset && servedByCaches ? { cachesCleared: await clearCaches(PRODUCT_CACHES) } : {};
 
     return {
+      ...cachesCleared,
       ...people,
       trips: progress.trips,
       events: progress.events,

@@ -3,7 +3,6 @@ import { createSqlClient, dbClientOptions, type Sql } from '../../lib/db/index.j
 import { migrate } from '../../lib/db/migrate.js';
 import { seedDatabase, type DatasetShape } from '../../lib/seed/index.js';
 import { testDatabaseUrl } from './env.js';
-import { emptyTestCache } from './redis.js';
 
 /** The test run's database (the same one vitest.config.ts gives the tests as DATABASE_URL). */
 export const TEST_DATABASE_URL = testDatabaseUrl();
@@ -111,7 +110,8 @@ export function withMigratedThrowawayDatabase<T>(prefix: string, fn: (url: strin
  * Makes sure the test database holds the synthetic dataset `shape` (seeding it, replacing whatever
  * is there, when the recorded dataset differs or its rows are gone) and returns whether it seeded.
  * A reseed restarts every id, so the cache entries earlier test files left in Redis would answer
- * for the drivers and trips that later files create under the same ids: they are dropped with it.
+ * for the drivers and trips that later files create under the same ids: the seed empties the
+ * caches of the database it resets (this one is the tests' configured database).
  */
 export async function ensureDataset(shape: DatasetShape): Promise<{ seeded: boolean }> {
   const matches = await withSql(TEST_DATABASE_URL, async (sql) => {
@@ -127,7 +127,7 @@ export async function ensureDataset(shape: DatasetShape): Promise<{ seeded: bool
     return recorded?.matches ?? false;
   });
   if (matches) return { seeded: false };
-  await seedDatabase({ ...shape, databaseUrl: TEST_DATABASE_URL, reset: true });
-  await emptyTestCache();
+  const report = await seedDatabase({ ...shape, databaseUrl: TEST_DATABASE_URL, reset: true });
+  if (report.cachesCleared !== true) throw new Error('the reseed of the test database did not empty its caches');
   return { seeded: true };
 }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../lib/config/index.js';
 import { GROUP_VERSION_TTL_MS } from '../../../lib/cache/runtime.js';
-import { connectCacheBus, createCache, invalidateGroups, type Cache } from '../../../lib/cache/index.js';
+import { clearCaches, connectCacheBus, createCache, invalidateGroups, type Cache } from '../../../lib/cache/index.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { setEnv } from '../../helpers/config.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
@@ -115,5 +115,26 @@ describe('invalidation across instances', () => {
       expect((await reader.get('profiles', keyOf(group), { groups: [group] })).source).toBe('v2');
       expect(await redis.get(loadCounterKey(prefix, keyOf(group)))).toBe('2');
     }
+  });
+
+  it('empties whole caches: their entries leave Redis and another process L1, and other caches keep theirs', async () => {
+    const keys = ['driver-1', 'driver-2'];
+    for (const key of [...keys, 'kept']) await redis.set(sourceKey(prefix, key), 'v1');
+    for (const key of keys) await reader.get('reseeded', key);
+    await reader.get('profiles', 'kept');
+    for (const key of [...keys, 'kept']) await redis.set(sourceKey(prefix, key), 'v2');
+
+    const sentAt = now();
+    expect(await clearCaches(['reseeded'])).toBe(true);
+    const event = await reader.waitForEvent((e) => e.event === 'invalidated' && e.cache === 'reseeded' && e.key === undefined);
+
+    for (const key of keys) {
+      expect(await redis.exists(`${prefix}:reseeded:${key}`)).toBe(0);
+      expect((await reader.get('reseeded', key)).source).toBe('v2');
+      expect(await redis.get(loadCounterKey(prefix, key))).toBe('2');
+    }
+    expect(await redis.exists(`${prefix}:profiles:kept`)).toBe(1);
+    expect((await reader.get('profiles', 'kept')).source).toBe('v1');
+    expect((event.at as number) - sentAt).toBeLessThanOrEqual(deliveryBoundMs());
   });
 });

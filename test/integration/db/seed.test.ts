@@ -9,6 +9,7 @@ import {
 import { driverDailySql } from '../../../lib/trips/queries.js';
 import { withEnv } from '../../helpers/config.js';
 import { withMigratedThrowawayDatabase, withSql } from '../../helpers/db.js';
+import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
 const SHAPE: DatasetShape = { drivers: 6, days: 3, seed: 7, end: new Date('2026-11-20T00:00:00Z'), sampleIntervalS: 5 };
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -87,6 +88,43 @@ describe('seeding a database', () => {
 
       await seedDatabase({ ...SHAPE, databaseUrl: url, reset: true });
       expect(await contentsOf(url)).toEqual(first);
+    });
+  });
+});
+
+/** `npm run seed` as a developer's shell runs it, against `url` as the configured database. */
+function runSeedScript(args: string[], env: Record<string, string>) {
+  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--drivers', '2', '--days', '1', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, STAGE: 'test', ...env },
+  });
+}
+
+describe('a reset and the caches', () => {
+  it('empties the caches of the database it resets (their ids restart), and leaves other keys and other databases\' caches alone', async () => {
+    await withMigratedThrowawayDatabase('telematics_seed_test', async (url) => {
+      await withMigratedThrowawayDatabase('telematics_seed_other', async (otherUrl) => {
+        const prefix = uniquePrefix('seed-reset');
+        const redis = rawRedis();
+        const cached = [`${prefix}:drivers:1`, `${prefix}:premiums:current:1`, `${prefix}:auth:2`, `${prefix}:trips:driver:1:list`];
+        const notCached = [`${prefix}:push:connection:abc`, `${prefix}:login-throttle:user:admin`];
+        try {
+          await seedDatabase({ ...SHAPE, databaseUrl: url });
+          for (const key of [...cached, ...notCached]) await redis.set(key, 'entry for the first dataset');
+
+          const elsewhere = await runSeedScript(['--reset', '--database-url', otherUrl], { DATABASE_URL: url, CACHE_PREFIX: prefix });
+          expect(elsewhere.stdout).not.toMatch(/emptied the caches/);
+          expect(await redis.exists(...cached)).toBe(cached.length);
+
+          const reset = await runSeedScript(['--reset'], { DATABASE_URL: url, CACHE_PREFIX: prefix });
+          expect(reset.stdout).toContain(`emptied the caches (${prefix}) of the data the reset replaced`);
+          expect(await redis.exists(...cached)).toBe(0);
+          expect(await redis.exists(...notCached)).toBe(notCached.length);
+        } finally {
+          await deleteKeysWithPrefix(redis, prefix);
+          redis.disconnect();
+        }
+      });
     });
   });
 });

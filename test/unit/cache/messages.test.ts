@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeGroupsMessage, encodeKeyMessage, encodeKeysMessage } from '../../../lib/cache/messages.js';
+import { decodeMessage, encodeClearedMessage, encodeGroupsMessage, encodeKeyMessage, encodeKeysMessage } from '../../../lib/cache/messages.js';
 
 describe('cache bus messages', () => {
   it('round-trips a key invalidation whose key contains separators', () => {
@@ -43,6 +43,14 @@ describe('cache bus messages', () => {
   it('sends a single key in the one-key form older instances read', () => {
     expect(encodeKeysMessage('inst6', 'risk', ['current:1'])).toBe(encodeKeyMessage('inst6', 'key', 'risk', 'current:1'));
     expect(() => encodeKeysMessage('inst6', 'risk', [])).toThrow(RangeError);
+  });
+
+  it('round-trips emptied caches in one message, and refuses to encode none', () => {
+    const text = encodeClearedMessage('inst-1', ['drivers', 'premiums']);
+
+    expect(decodeMessage(text)).toEqual({ origin: 'inst-1', kind: 'cleared', caches: ['drivers', 'premiums'] });
+    expect(decodeMessage('inst-1|C|[]')).toBeUndefined();
+    expect(() => encodeClearedMessage('inst-1', [])).toThrow(RangeError);
   });
 
   it('refuses to encode an empty group list', () => {
