@@ -86,6 +86,11 @@ export class Cache implements CacheMember {
     this.writes.dropKey(key);
   }
 
+  /** Applies the emptying of this cache (clearCaches) to this instance: L1 goes, loads in progress will not be stored. */
+  dropAll(): void {
+    this.writes.dropAll();
+  }
+
   /** Applies group invalidations to this instance: their L1 entries go, loads in progress for them will not be stored. */
   dropGroups(groups: readonly string[]): void {
     this.writes.dropGroups(groups);

@@ -55,8 +55,12 @@ export const MAX_ENTRY_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_GRACE_BACKOFF_MS = 5000;
 
 const NAME_PATTERN = /^[A-Za-z0-9][\w-]*$/;
-/** Names that would collide with the other key spaces under the prefix. */
-const RESERVED_NAMES = new Set(['lock', 'group', 'bus']);
+/**
+ * Names that would collide with the other key spaces under the prefix: the cache's own (locks,
+ * group versions, the bus) and the other users of the prefix (cache stats, push connections,
+ * fleet metrics, login throttling). Clearing a cache deletes `P:<name>:*`, so none may be one.
+ */
+const RESERVED_NAMES = new Set(['lock', 'group', 'bus', 'stats', 'push', 'metrics', 'login-throttle']);
 /** Shared by every call without groups, so a read allocates no empty array. */
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 

@@ -46,4 +46,9 @@ export class Flights {
       if (flight.state.groups.some((group) => dropped.has(group))) flight.state.invalidated = true;
     }
   }
+
+  /** Every key changed (the cache was emptied): no load in progress may be stored. */
+  invalidateAll(): void {
+    for (const flight of this.running.values()) flight.state.invalidated = true;
+  }
 }

@@ -37,7 +37,7 @@ import { getConfig } from '../config/index.js';
 import type { BreakerState } from './breaker.js';
 import { Cache } from './cache.js';
 import type { CacheCounters } from './counters.js';
-import type { CacheDefinition } from './definition.js';
+import { assertCacheName, type CacheDefinition } from './definition.js';
 import { getCacheRuntime, registeredCaches, type BusState, type InvalidationEvent } from './runtime.js';
 
 
@@ -84,10 +84,20 @@ export async function invalidateKey(cacheName: string, key: string): Promise<boo
  */
 export async function clearCaches(cacheNames: readonly string[]): Promise<boolean> {
   if (cacheNames.length === 0 || !getConfig().cache.enabled) return true;
-  for (const cache of registeredCaches()) if (cacheNames.includes(cache.name)) cache.clearL1();
+  const names = [...new Set(cacheNames)];
+  for (const name of names) assertCacheName(name);
+  const dropHere = (): void => {
+    for (const cache of registeredCaches()) if (names.includes(cache.name)) cache.dropAll();
+  };
+  // Before, so no load in progress here stores old data; after, so nothing this instance read from
+  // Redis while the entries were being deleted stays in its L1 (it skips its own bus message).
+  dropHere();
   const runtime = getCacheRuntime();
-  return runtime.clear(runtime.sharedCounters, [...new Set(cacheNames)]);
+  const reached = await runtime.clear(runtime.sharedCounters, names);
+  dropHere();
+  return reached;
 }
+
 
 /** Counters per cache name, for the metrics module. */
 export function getCacheStats(): Record<string, CacheCounters> {

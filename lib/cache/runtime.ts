@@ -45,6 +45,7 @@ export interface CacheMember {
   readonly counters: CacheCounters;
   dropKey(key: string): void;
   dropGroups(groups: readonly string[]): void;
+  dropAll(): void;
   clearL1(): void;
 }
 
@@ -201,7 +202,7 @@ export class CacheRuntime {
       }
     } else if (message.kind === 'cleared') {
       for (const name of message.caches) {
-        caches.get(name)?.clearL1();
+        caches.get(name)?.dropAll();
         this.emit({ source: 'remote', cache: name });
       }
     } else {

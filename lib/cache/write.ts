@@ -84,6 +84,12 @@ export class WritePath {
     this.cache.flights.invalidateKey(key);
   }
 
+  /** Applies the emptying of the whole cache to this instance: L1 goes, loads in progress will not be stored. */
+  dropAll(): void {
+    this.cache.l1?.clear();
+    this.cache.flights.invalidateAll();
+  }
+
   /** Applies group invalidations to this instance: their L1 entries go, loads in progress for them will not be stored. */
   dropGroups(groups: readonly string[]): void {
     this.cache.counters.invalidations += this.cache.l1?.deleteGroups(groups) ?? 0;

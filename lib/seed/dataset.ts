@@ -165,7 +165,7 @@ export async function seedDatabase(options: SeedOptions): Promise<SeedReport> {
     await sql`VACUUM (ANALYZE) drivers, vehicles, policies, users, trips, driver_daily, telematics_events, training.claims`;
     // A reset restarts every id: an entry kept for the old driver 42 would answer for the new one.
     const servedByCaches = (options.databaseUrl ?? config.db.url) === config.db.url;
-    const cachesCleared = options.reset && servedByCaches ? { cachesCleared: await clearCaches(PRODUCT_CACHES) } : {};
+    const cachesCleared = options.reset && servedByCaches && config.cache.enabled ? { cachesCleared: await clearCaches(PRODUCT_CACHES) } : {};
 
     return {
       ...cachesCleared,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../lib/config/index.js';
-import { connectCacheBus, createCache, getCacheStats, invalidateGroups } from '../../../lib/cache/index.js';
+import { clearCaches, connectCacheBus, createCache, getCacheStats, invalidateGroups } from '../../../lib/cache/index.js';
 import { WARM_PIPELINE_ENTRIES } from '../../../lib/cache/cache.js';
 import { decodeMessage } from '../../../lib/cache/messages.js';
 import { closeRedis } from '../../../lib/redis/index.js';
@@ -345,5 +345,36 @@ describe('getCacheStats', () => {
     cache.counters.l1_hits += 10;
 
     expect(stats[name]).toMatchObject({ misses: 1, loads: 1, l1_hits: 1 });
+  });
+});
+
+describe('clearCaches', () => {
+  it('keeps a load that was in progress from storing its (older) value, here and in Redis', async () => {
+    const name = uniqueName();
+    const cache = createCache({ name, ttl: 60_000 });
+    let loading = false;
+    let release = (): void => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const first = cache.getOrLoad('42', async () => {
+      loading = true;
+      await gate;
+      return 'old driver 42';
+    });
+    for (let i = 0; i < 200 && !loading; i++) await sleep(5);
+    expect(loading).toBe(true);
+
+    expect(await clearCaches([name])).toBe(true);
+    release();
+
+    // The caller still gets what it loaded; the cache keeps none of it.
+    expect(await first).toBe('old driver 42');
+    expect(await redis.exists(`${prefix}:${name}:42`)).toBe(0);
+    expect(await cache.getOrLoad('42', () => 'new driver 42')).toBe('new driver 42');
+  });
+
+  it('refuses a name that is another key space under the prefix, whose keys it would delete', async () => {
+    for (const name of ['group', 'lock', 'push', 'metrics', 'login-throttle', 'stats']) {
+      await expect(clearCaches([name])).rejects.toThrow(`Invalid cache name "${name}"`);
+    }
   });
 });
