@@ -143,3 +143,41 @@ describe.each(runners)('a transaction whose connection is terminated mid-way ($n
     expect(uncaught).toEqual([]);
   });
 });
+
+/**
+ * A reserved connection (sql.reserve: migrations, partition maintenance's lock) whose backend dies:
+ * a statement its holder still sends (an unlock in a `finally`) belongs to the lost session and is
+ * rejected alone. Patched only in `nextWrite`, it also rejected the innocent query the pool was
+ * reopening the connection for.
+ */
+describe('a reserved connection whose backend is terminated', () => {
+  it('rejects the holder\'s later statement alone; a query waiting for the pool runs on a new backend', async () => {
+    const admin = testSql();
+    const sql = testSql(undefined, 1);
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const holder = await sql.reserve();
+      const pid = await backendPid(holder);
+      const waiting = backendPid(sql).then((next) => ({ next }), (error: unknown) => ({ error }));
+      const sleeping = holder`SELECT pg_sleep(30)`.then(() => undefined, (error: unknown) => error);
+      await sleep(100);
+      await admin`SELECT pg_terminate_backend(${pid})`;
+
+      expect(await sleeping).toMatchObject({ code: 'CONNECTION_CLOSED' });
+      const unlock = await holder`SELECT 'unlock'`.then(() => undefined, (error: unknown) => error);
+      expect(unlock).toMatchObject({ code: 'CONNECTION_CLOSED' });
+      const other = await waiting;
+      expect(other).not.toHaveProperty('error');
+      expect((other as { next: number }).next).not.toBe(pid);
+      holder.release();
+      await sleep(100);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await sql.end({ timeout: 5 });
+      await admin.end({ timeout: 5 });
+    }
+  });
+});
