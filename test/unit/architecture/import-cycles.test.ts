@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { libSourceFiles } from '../../helpers/sources.js';
 
 /**
  * lib/ has no import cycle, type-only imports included: a cycle makes module initialisation order
@@ -11,18 +12,9 @@ import { describe, expect, it } from 'vitest';
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const LIB = join(ROOT, 'lib');
 
 /** Relative module specifiers of `import`/`export ... from` statements and dynamic `import()`. */
 const SPECIFIER = /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+['"](\.[^'"]+)['"]|(?:^|\n)\s*import\s+['"](\.[^'"]+)['"]|\bimport\(\s*['"](\.[^'"]+)['"]\s*\)/g;
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : [];
-  });
-}
 
 /** The files a source file imports from lib/ (ESM specifiers name `.js`; the source is `.ts`). */
 function importsOf(file: string, source: string): string[] {
@@ -75,7 +67,7 @@ function cyclesOf(graph: ReadonlyMap<string, readonly string[]>): string[][] {
 
 describe('the import graph of lib/', () => {
   it('has no cycle, type-only imports included', () => {
-    const files = sourceFiles(LIB);
+    const files = libSourceFiles();
     const graph = new Map(files.map((file) => [file, importsOf(file, readFileSync(file, 'utf8'))]));
 
     expect(files.length).toBeGreaterThan(100);

@@ -1,25 +1,16 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { registeredCaches } from '../../../lib/cache/runtime.js';
 import { PRODUCT_CACHES } from '../../../lib/seed/dataset.js';
+import { LIB_DIR as LIB, libSourceFiles } from '../../helpers/sources.js';
 
 /**
  * A reset of the database empties PRODUCT_CACHES: a cache defined in lib/ but missing from the
  * list would keep answering for rows whose ids the reset gave to others. Domains define their
  * caches in lib/<domain>/cache.ts; lib/cache is the library itself.
  */
-
-const LIB = fileURLToPath(new URL('../../../lib/', import.meta.url));
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith('.ts') ? [path] : [];
-  });
-}
 
 const domainCacheFiles = () =>
   readdirSync(LIB)
@@ -37,7 +28,7 @@ describe('the caches a reset empties', () => {
   });
 
   it('are all defined in the domains\' cache.ts files, where the check above finds them', () => {
-    const elsewhere = sourceFiles(LIB).filter(
+    const elsewhere = libSourceFiles().filter(
       (file) => !file.startsWith(join(LIB, 'cache/')) && !domainCacheFiles().includes(file) && /\bcreateCache\(/.test(readFileSync(file, 'utf8')),
     );
 
