@@ -10,10 +10,6 @@ import { ReadPath } from './read.js';
 import { registerCache, type CacheMember } from './runtime.js';
 import { WritePath, type WarmEntry, type WarmOptions, type WarmResult } from './write.js';
 
-// Tests import these from here, where the whole cache lived before it was split by role.
-export { emptyCounters } from './counters.js';
-export { WARM_PIPELINE_ENTRIES } from './write.js';
-
 /**
  * One named cache: the facade over its parts (definition.ts settings, l1.ts memory, l2.ts Redis,
  * lock.ts stampede lock, flights.ts in-instance single flight), reading through read.ts and

@@ -92,7 +92,6 @@ export const ingestSql = {
   vehicleOwners: (sql: Sql, vehicleIds: readonly number[]) => sql<VehicleOwnerRow[]>`
     SELECT id, driver_id FROM vehicles WHERE id = ANY(${arrayLiteral(vehicleIds)}::bigint[])`,
 
-  /** The driver and vehicle of trips that already exist. */
   /**
    * The per-session table of the events a batch stored, created on a connection's first batch and
    * emptied at every commit. A DO block rather than CREATE ... IF NOT EXISTS, which would send a

@@ -23,7 +23,7 @@ export interface SignableRequest {
 }
 
 /** SHA-256 and HMAC-SHA-256 by node's crypto (native), in the shape the signer constructs (`new Sha256(secret?)`). */
-export class NodeSha256 {
+class NodeSha256 {
   private readonly hash: Hash | Hmac;
 
   constructor(secret?: SourceData) {
@@ -58,7 +58,7 @@ function bytes(data: ArrayBuffer | ArrayBufferView): Uint8Array {
   return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
-export interface Credentials {
+interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;

@@ -38,7 +38,7 @@ export function parseTopic(name: string): Topic | undefined {
 }
 
 /** The canonical name of a topic (trip UUIDs lower-case), the one publishers use. */
-export function topicName(topic: Topic): string {
+function topicName(topic: Topic): string {
   switch (topic.kind) {
     case 'fleet':
       return FLEET_TOPIC;
@@ -49,7 +49,7 @@ export function topicName(topic: Topic): string {
   }
 }
 
-export type InvalidTopic = { topic: string; ok: false; code: 'invalid_topic'; message: string };
+type InvalidTopic = { topic: string; ok: false; code: 'invalid_topic'; message: string };
 export type NormalizedTopic = { topic: string; ok: true; parsed: Topic } | InvalidTopic;
 
 /**

@@ -18,7 +18,7 @@ import { stopChild } from './process.js';
 const KAFKA_VERSION = process.env.KAFKA_VERSION ?? '3.9.2';
 
 /** A Kafka cluster id as scripts/services/kafka.sh makes it: never starting with '-', which the storage tool would read as an option. */
-export function newClusterId(): string {
+function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) return id;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../lib/config/index.js';
 import { clearCaches, connectCacheBus, createCache, getCacheStats, invalidateGroups } from '../../../lib/cache/index.js';
-import { WARM_PIPELINE_ENTRIES } from '../../../lib/cache/cache.js';
+import { WARM_PIPELINE_ENTRIES } from '../../../lib/cache/write.js';
 import { decodeMessage } from '../../../lib/cache/messages.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { setEnv, withEnv } from '../../helpers/config.js';

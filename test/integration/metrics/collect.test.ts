@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyCounters } from '../../../lib/cache/cache.js';
+import { emptyCounters } from '../../../lib/cache/counters.js';
 import { publishCacheStats } from '../../../lib/cache/index.js';
 import { closeDb, type Sql } from '../../../lib/db/index.js';
 import { closeCollector, collectAndPublish, GAUGE_SOURCES } from '../../../lib/metrics/collect.js';
