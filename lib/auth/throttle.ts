@@ -4,7 +4,7 @@ import { CircuitBreaker } from '../cache/breaker.js';
 import { getConfig } from '../config/index.js';
 import { TooManyRequestsError } from '../errors/index.js';
 import { getLogger } from '../logger/index.js';
-import { ensureRedisConnected, luaScript, runScript, type RedisClient } from '../redis/index.js';
+import { ensureRedisConnected, keySpace, luaScript, runScript, type RedisClient } from '../redis/index.js';
 
 /**
  * Login throttling: at most `maxPerUsername` failed sign-ins for one username, and `maxPerSource`
@@ -181,7 +181,7 @@ export class LoginThrottle {
 }
 
 function countersFor(username: string, sourceIp: string | undefined, maxPerUsername: number, maxPerSource: number): Counter[] {
-  const prefix = `${getConfig().cache.prefix}:login-throttle`;
+  const prefix = keySpace('login-throttle');
   // Hashed: a username is user input of any length and content; the key stays short and uniform.
   const user = createHash('sha256').update(username.trim().toLowerCase()).digest('hex').slice(0, 32);
   const counters: Counter[] = [{ key: `${prefix}:user:${user}`, limit: maxPerUsername, onSuccess: 'clear' }];

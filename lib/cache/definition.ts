@@ -1,3 +1,5 @@
+import { KEY_SPACES } from '../redis/index.js';
+
 /**
  * What a named cache is told when it is defined, and what each call may override: the public
  * options, and the one place that merges and checks them into the settings a read or write uses.
@@ -57,10 +59,10 @@ export const DEFAULT_GRACE_BACKOFF_MS = 5000;
 const NAME_PATTERN = /^[A-Za-z0-9][\w-]*$/;
 /**
  * Names that would collide with the other key spaces under the prefix: the cache's own (locks,
- * group versions, the bus) and the other users of the prefix (cache stats, push connections,
- * fleet metrics, login throttling). Clearing a cache deletes `P:<name>:*`, so none may be one.
+ * group versions, the bus) and the other modules' (lib/redis key-spaces.ts). Clearing a cache
+ * deletes `P:<name>:*`, so none may be one.
  */
-const RESERVED_NAMES = new Set(['lock', 'group', 'bus', 'stats', 'push', 'metrics', 'login-throttle']);
+const RESERVED_NAMES = new Set<string>(['lock', 'group', 'bus', ...KEY_SPACES]);
 /** Shared by every call without groups, so a read allocates no empty array. */
 const NO_GROUPS: readonly string[] = Object.freeze([]);
 

@@ -11,7 +11,7 @@ import { registeredCaches } from './runtime.js';
 
 export const STATS_TTL_MS = 5 * 60_000;
 
-const board = instanceBoard('stats:cache', STATS_TTL_MS);
+const board = instanceBoard('stats', 'cache', STATS_TTL_MS);
 
 export interface FleetCacheStats {
   counters: CacheCounters;

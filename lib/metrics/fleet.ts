@@ -1,6 +1,5 @@
-import { getConfig } from '../config/index.js';
 import { getLogger } from '../logger/index.js';
-import { ensureRedisConnected } from '../redis/index.js';
+import { ensureRedisConnected, keySpace } from '../redis/index.js';
 import { INSTANCE_ID, instanceBoard } from '../redis/instances.js';
 import { instanceMetricFamilies } from './instruments.js';
 import { renderAggregated, type MetricFamilyJson } from './registry.js';
@@ -19,8 +18,8 @@ export const INSTANCE_TTL_MS = 5 * 60_000;
 export const INSTANCE_POST_INTERVAL_MS = 30_000;
 export const FLEET_TTL_MS = 5 * 60_000;
 
-const instances = instanceBoard('metrics:instance', INSTANCE_TTL_MS);
-const fleetKey = () => `${getConfig().cache.prefix}:metrics:fleet`;
+const instances = instanceBoard('metrics', 'instance', INSTANCE_TTL_MS);
+const fleetKey = () => `${keySpace('metrics')}:fleet`;
 
 /** Posts this instance's registry on the board. */
 export async function publishInstanceMetrics(now: number = Date.now()): Promise<void> {

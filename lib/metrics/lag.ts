@@ -1,7 +1,6 @@
 import type { Admin } from 'kafkajs';
-import { getConfig } from '../config/index.js';
 import { readLagMessages } from '../kafka/index.js';
-import { ensureRedisConnected } from '../redis/index.js';
+import { ensureRedisConnected, keySpace } from '../redis/index.js';
 
 /**
  * Consumer lag of one consumer group on one topic, per partition, read with kafkajs admin:
@@ -109,7 +108,7 @@ export function evaluatePartition(window: readonly LagSample[]): PartitionStatus
   return neverDecreasing && last.lag > first.lag ? 'lagging' : 'ok';
 }
 
-const historyKey = (groupId: string, topic: string) => `${getConfig().cache.prefix}:metrics:lag:${groupId}:${topic}`;
+const historyKey = (groupId: string, topic: string) => `${keySpace('metrics')}:lag:${groupId}:${topic}`;
 
 /**
  * Appends this run's lag to the group's history in Redis and returns each partition's status over

@@ -1,4 +1,4 @@
-import { getConfig } from '../config/index.js';
+import { keySpace } from '../redis/index.js';
 
 /**
  * Every Redis key of the push layer, under P = `<CACHE_PREFIX>:push`:
@@ -9,7 +9,7 @@ import { getConfig } from '../config/index.js';
  *   P:fleet-counters      the fleet's ingestion counters waiting for their next message (counters.ts)
  */
 export function pushKeys() {
-  const base = `${getConfig().cache.prefix}:push`;
+  const base = keySpace('push');
   return {
     connection: (id: string) => `${base}:conn:${id}`,
     topicsOf: (id: string) => `${base}:conn:${id}:topics`,

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { getConfig } from '../config/index.js';
 import { ensureRedisConnected } from './client.js';
+import { keySpace, type KeySpace } from './key-spaces.js';
 
 /**
  * A board in Redis where every function instance posts one JSON entry under its own id, with an
  * expiry, and any instance reads the entries of all instances that posted recently: the fleet-wide
  * view of figures each instance keeps in memory (cache counters, metrics registries).
  *
- * Keys (P = CACHE_PREFIX, B = board name):
- *   P:B:<instance>   the instance's entry, expiring after `ttlMs`
- *   P:B:instances    sorted set of instance ids scored by their entry's expiry time, so a read
+ * Keys (P = CACHE_PREFIX, S = its key space, B = board name):
+ *   P:S:B:<instance>   the instance's entry, expiring after `ttlMs`
+ *   P:S:B:instances    sorted set of instance ids scored by their entry's expiry time, so a read
  *                    finds the live entries without SCAN
  * An instance that stops posting (no longer invoked) drops out once its entry expires.
  */
@@ -23,9 +23,9 @@ export interface InstanceBoard {
   read(now?: number): Promise<unknown[]>;
 }
 
-export function instanceBoard(name: string, ttlMs: number): InstanceBoard {
+export function instanceBoard(space: KeySpace, name: string, ttlMs: number): InstanceBoard {
   const keys = () => {
-    const base = `${getConfig().cache.prefix}:${name}`;
+    const base = `${keySpace(space)}:${name}`;
     return { entry: (instance: string) => `${base}:${instance}`, index: `${base}:instances` };
   };
   return {
