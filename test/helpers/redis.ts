@@ -19,7 +19,7 @@ export function rawRedis(url: string = TEST_REDIS_URL): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
 }
 
-/** Deletes every key under a test prefix (SCAN is fine in tests; product code never scans). */
+/** Deletes every key under a test prefix (SCAN: product code scans only to empty whole caches, lib/cache clearCaches). */
 export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
   for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
     if (keys.length > 0) await redis.unlink(...keys);

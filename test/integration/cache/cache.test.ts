@@ -352,19 +352,17 @@ describe('clearCaches', () => {
   it('keeps a load that was in progress from storing its (older) value, here and in Redis', async () => {
     const name = uniqueName();
     const cache = createCache({ name, ttl: 60_000 });
-    let loading = false;
-    let release = (): void => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const loading = Promise.withResolvers<void>();
+    const gate = Promise.withResolvers<void>();
     const first = cache.getOrLoad('42', async () => {
-      loading = true;
-      await gate;
+      loading.resolve();
+      await gate.promise;
       return 'old driver 42';
     });
-    for (let i = 0; i < 200 && !loading; i++) await sleep(5);
-    expect(loading).toBe(true);
+    await loading.promise;
 
     expect(await clearCaches([name])).toBe(true);
-    release();
+    gate.resolve();
 
     // The caller still gets what it loaded; the cache keeps none of it.
     expect(await first).toBe('old driver 42');

@@ -64,12 +64,6 @@ async function backendPid(sql: Sql | TransactionSql): Promise<number> {
   return row.pid;
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
 describe.each(runners)('a transaction whose connection is terminated mid-way ($name)', (runner) => {
   const admin = testSql();
   const table = `connection_terminated_${randomBytes(4).toString('hex')}`;
@@ -97,7 +91,7 @@ describe.each(runners)('a transaction whose connection is terminated mid-way ($n
 
   it('rejects with CONNECTION_CLOSED, throws nothing uncaught, and the next transaction runs on a new backend', async () => {
     const { begin } = runner.open();
-    const started = deferred<number>();
+    const started = Promise.withResolvers<number>();
     const transaction = begin(async (tx) => {
       started.resolve(await backendPid(tx));
       await tx`SELECT pg_sleep(30)`;
@@ -117,8 +111,8 @@ describe.each(runners)('a transaction whose connection is terminated mid-way ($n
 
   it('never runs a statement the callback sends after the loss, even once the connection has reconnected', async () => {
     const { begin, query } = runner.open();
-    const started = deferred<number>();
-    const reconnected = deferred<void>();
+    const started = Promise.withResolvers<number>();
+    const reconnected = Promise.withResolvers<void>();
     const late: { error?: unknown } = {};
     const transaction = begin(async (tx) => {
       started.resolve(await backendPid(tx));

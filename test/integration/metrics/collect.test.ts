@@ -10,6 +10,7 @@ import { closeCollector, collectAndPublish, GAUGE_SOURCES } from '../../../lib/m
 import { renderFleetMetrics } from '../../../lib/metrics/fleet.js';
 import { closeRedis } from '../../../lib/redis/index.js';
 import { withEnv } from '../../helpers/config.js';
+import { testCachePrefix } from '../../helpers/env.js';
 import { createTestDriver, testSql, withMigratedThrowawayDatabase } from '../../helpers/db.js';
 import { lagFixture, type LagFixture } from './kafka.js';
 
@@ -21,7 +22,7 @@ import { lagFixture, type LagFixture } from './kafka.js';
 
 const NOW = new Date();
 const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
-const PREFIX = `${process.env.CACHE_PREFIX ?? 'tele'}_collect${Date.now().toString(36)}`;
+const PREFIX = `${testCachePrefix()}_collect${Date.now().toString(36)}`;
 let kafka: LagFixture;
 
 async function seed(sql: Sql): Promise<void> {

@@ -18,7 +18,6 @@ afterAll(async () => {
   const listed = await getS3Client().send(new ListObjectsV2Command({ Bucket: bucket, Prefix: KEY_PREFIX }));
   const objects = (listed.Contents ?? []).map(({ Key }) => ({ Key: Key! }));
   if (objects.length > 0) await getS3Client().send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects } }));
-  await closeDb();
   closeStorage();
 });
 

@@ -13,6 +13,7 @@ import { driverRiskGroup, riskCache } from '../../../lib/risk/cache.js';
 import { listDriverFeatures } from '../../../lib/scoring/queries.js';
 import { refreshDriverDays } from '../../../lib/trips/queries.js';
 import { FEATURE_NAMES, MAX_REASONS, MONOTONE_INCREASING, scoreDrivers, type ScoringReport } from '../../../lib/scoring/index.js';
+import { adminPrincipal } from '../../helpers/api.js';
 import { setEnv } from '../../helpers/config.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
 import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
@@ -120,7 +121,7 @@ describe('score-drivers', () => {
     // The first run changed all three drivers: each one's warmed entries (built from the staged
     // values, lib/scoring/stored-json.ts) are byte for byte what the routes store once they are gone.
     expect(first.changed).toBe(3);
-    const admin = { userId: 1, role: 'admin' as const, driverId: null };
+    const admin = adminPrincipal;
     const redis = rawRedis();
     try {
       const entry = async (cache: string, driverId: number) => {
@@ -223,7 +224,7 @@ describe('score-drivers', () => {
       WHERE r.driver_id = ${calm.driverId} ORDER BY r.scored_at DESC, r.id DESC LIMIT 1`;
     const queries: string[] = [];
     const stop = onQueryTiming((t) => queries.push(t.name));
-    const admin = { userId: 1, role: 'admin' as const, driverId: null };
+    const admin = adminPrincipal;
     try {
       const [score, premium] = await Promise.all([getRiskScore(admin, calm.driverId), getPremium(admin, calm.driverId)]);
       expect(Number(score.score)).toBe(Number(latest?.score));

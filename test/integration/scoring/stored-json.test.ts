@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDb, type Sql } from '../../../lib/db/index.js';
+import type { Sql } from '../../../lib/db/index.js';
 import { asStoredJson } from '../../../lib/scoring/stored-json.js';
 import { testSql } from '../../helpers/db.js';
 
@@ -14,7 +14,7 @@ beforeAll(() => {
   sql = testSql();
 });
 afterAll(async () => {
-  await closeDb();
+  await sql.end({ timeout: 5 });
 });
 
 const readBack = async (value: unknown): Promise<unknown> => {

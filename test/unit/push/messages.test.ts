@@ -3,6 +3,7 @@ import { MAX_TOPICS_PER_MESSAGE } from '../../../lib/push/messages.js';
 import type { ClientReply } from '../../../lib/push/messages.js';
 import { onTopicsMessage, parseTopicsMessage, unsubscribe } from '../../../lib/push/service.js';
 import { authorizeTopics } from '../../../lib/push/topics.js';
+import { adminPrincipal } from '../../helpers/api.js';
 
 describe('parseTopicsMessage', () => {
   it('reads a subscribe and an unsubscribe message', () => {
@@ -52,7 +53,7 @@ describe('unsubscribe', () => {
     ['a name in the wrong case', 'Fleet'],
     ['an over-long name', `trip:${'f'.repeat(200)}`],
   ])('refuses %s, before reading any subscription, exactly as subscribe does', async (_case, name) => {
-    const [decision] = await authorizeTopics({ userId: 1, role: 'admin', driverId: null }, [name], () => Promise.resolve(new Map()));
+    const [decision] = await authorizeTopics(adminPrincipal, [name], () => Promise.resolve(new Map()));
 
     expect(decision).toMatchObject({ ok: false, code: 'invalid_topic' });
     expect(await unsubscribe('c-1', ['fleet', name])).toEqual({ type: 'error', code: 'invalid_topic', message: (decision as { message: string }).message, topic: name });
