@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../../lib/auth/index.js';
 import {
@@ -9,10 +6,10 @@ import {
 import { driverDailySql } from '../../../lib/trips/queries.js';
 import { withEnv } from '../../helpers/config.js';
 import { withMigratedThrowawayDatabase, withSql } from '../../helpers/db.js';
+import { runScript } from '../../helpers/process.js';
 import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
 const SHAPE: DatasetShape = { drivers: 6, days: 3, seed: 7, end: new Date('2026-11-20T00:00:00Z'), sampleIntervalS: 5 };
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** What a deployed stage needs besides STAGE itself to pass configuration validation. */
 const DEPLOYED_ENV = { JWT_SECRET: 'a-deployed-stage-secret-of-at-least-32-characters' };
 
@@ -92,13 +89,8 @@ describe('seeding a database', () => {
   });
 });
 
-/** `npm run seed` as a developer's shell runs it, against `url` as the configured database. */
-function runSeedScript(args: string[], env: Record<string, string>) {
-  return promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--drivers', '2', '--days', '1', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, STAGE: 'test', ...env },
-  });
-}
+/** `npm run seed` for a small dataset, as a developer's shell runs it. */
+const runSeedScript = (args: string[], env: Record<string, string>) => runScript('scripts/seed.ts', ['--drivers', '2', '--days', '1', ...args], { STAGE: 'test', ...env });
 
 describe('a reset and the caches', () => {
   it('empties the caches of the database it resets (their ids restart), and leaves other keys and other databases\' caches alone', async () => {
@@ -153,13 +145,7 @@ describe('seeding outside the local and test stages', () => {
       await seedDatabase({ ...SHAPE, databaseUrl: url });
       const seeded = await contentsOf(url);
 
-      const run = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/seed.ts', '--reset', '--drivers', '2', '--days', '1'], {
-        cwd: ROOT,
-        env: { ...process.env, STAGE: 'prod', ...DEPLOYED_ENV, DATABASE_URL: url },
-      }).then(
-        () => ({ code: 0, stderr: '' }),
-        (error: { code?: number; stderr?: string }) => ({ code: error.code, stderr: error.stderr ?? '' }),
-      );
+      const run = await runSeedScript(['--reset'], { STAGE: 'prod', ...DEPLOYED_ENV, DATABASE_URL: url });
 
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/Refusing to seed: STAGE=prod\./);

@@ -1,21 +1,8 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { TEST_DATABASE_URL, withMigratedThrowawayDatabase, withSql } from '../../helpers/db.js';
+import { runScript } from '../../helpers/process.js';
 
 /** `npm run seed` and `npm run migrate` as a developer's shell runs them, with or without STAGE. */
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-
-async function runScript(script: string, args: string[], env: Record<string, string | undefined>) {
-  // The test workers run with STAGE=test; the shell of these runs starts from no STAGE at all.
-  const { STAGE: _workerStage, ...inherited } = process.env;
-  return promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...inherited, ...env } }).then(
-    ({ stdout }) => ({ code: 0, stdout, stderr: '' }),
-    (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code, stdout: error.stdout ?? '', stderr: error.stderr ?? '' }),
-  );
-}
 
 const driverCount = (url: string) => withSql(url, async (sql) => (await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM drivers`)[0]?.n);
 
