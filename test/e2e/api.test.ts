@@ -6,7 +6,7 @@ import type { RouteSpec } from '../../lib/router/index.js';
 import { pathOf } from '../helpers/api.js';
 import { createTestDriver, testSql, type TestDriver } from '../helpers/db.js';
 import { insertPremium, insertRiskScore, insertTrip, insertTripEvents } from '../helpers/fixtures.js';
-import { startOffline, type OfflineServer } from './offline-server.js';
+import { printOfflineOutputOnFailure, startOffline, type OfflineServer } from './offline-server.js';
 
 /**
  * The API through serverless-offline with real PostgreSQL and Redis: every documented route's happy
@@ -16,6 +16,7 @@ import { startOffline, type OfflineServer } from './offline-server.js';
 describe('HTTP API through serverless-offline', () => {
   const sql = testSql();
   let offline: OfflineServer;
+  printOfflineOutputOnFailure(() => offline);
   let driver: TestDriver;
   let other: TestDriver;
   const suffix = randomBytes(4).toString('hex');

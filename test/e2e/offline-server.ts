@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeEach } from 'vitest';
 import { freePort } from '../helpers/net.js';
 
 /**
@@ -130,3 +131,24 @@ export function groupAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** The most of offline's output a failed test prints: the tail holds the invocations around the failure. */
+const FAILURE_OUTPUT_CHARS = 12_000;
+
+/**
+ * Prints what offline wrote during a test when that test fails (timeouts, a handler's error, the
+ * worker that crashed), which its own assertion cannot show: a CI log then says why. Call at the top
+ * of a file that starts offline in `beforeAll`.
+ */
+export function printOfflineOutputOnFailure(server: () => OfflineServer | undefined): void {
+  beforeEach(({ onTestFailed, task }) => {
+    const from = server()?.output().length ?? 0;
+    onTestFailed(() => {
+      const during = server()?.output().slice(from) ?? '';
+      if (during.length === 0) return;
+      const shown = during.length > FAILURE_OUTPUT_CHARS ? `[…${during.length - FAILURE_OUTPUT_CHARS} characters before]\n${during.slice(-FAILURE_OUTPUT_CHARS)}` : during;
+      process.stderr.write(`\n--- serverless offline output during "${task.name}" ---\n${shown}\n--- end of offline output ---\n`);
+    });
+  });
+}
+

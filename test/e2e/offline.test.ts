@@ -4,7 +4,7 @@ import { hashPassword, issueToken, verifyToken } from '../../lib/auth/index.js';
 import type { HealthReport } from '../../lib/health/index.js';
 import { createTestDriver, testSql, type TestDriver } from '../helpers/db.js';
 import { insertPremium, insertRiskScore } from '../helpers/fixtures.js';
-import { groupAlive, startOffline, type OfflineServer } from './offline-server.js';
+import { groupAlive, printOfflineOutputOnFailure, startOffline, type OfflineServer } from './offline-server.js';
 import { HTTP_PROBES, INVOKE_PROBES, NOT_IMPLEMENTED_FUNCTIONS } from './service-functions.js';
 
 /** The product's error shape: `{"error":{"code":"...","message":"..."}}` and nothing else. */
@@ -17,6 +17,7 @@ function expectErrorBody(text: string): void {
 
 describe('serverless offline, stage test', () => {
   let offline: OfflineServer;
+  printOfflineOutputOnFailure(() => offline);
   const sql = testSql();
   // Logins of this file's own: the test database need not hold the demo users. Tokens are checked
   // against the users table on every authenticated route, so they must name real, active users.

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Principal } from '../../lib/auth/index.js';
 import type { Sql } from '../../lib/db/index.js';
+import { refreshDriverDays } from '../../lib/trips/queries.js';
 import type { TestDriver } from './db.js';
 
 /**
@@ -33,14 +34,21 @@ export interface TripInit {
   eventCount?: number;
 }
 
+/**
+ * Inserts a trip directly and brings its days' rollup (driver_daily) up to date in the same
+ * transaction, as ingestion does for the trips it writes: scoring's features then count it.
+ */
 export async function insertTrip(sql: Sql, driver: TestDriver, init: TripInit): Promise<string> {
   const id = randomUUID();
-  await sql`
-    INSERT INTO trips (id, driver_id, vehicle_id, started_at, ended_at, distance_km, duration_s, avg_speed_kmh, max_speed_kmh,
-                       harsh_braking_count, speeding_count, night_distance_km, event_count)
-    VALUES (${id}, ${driver.driverId}, ${driver.vehicleId}, ${init.startedAt}::timestamptz, ${init.endedAt ?? null}::timestamptz,
-            ${init.distanceKm ?? 10}, ${init.durationS ?? 600}, 60, ${init.maxSpeedKmh ?? 90},
-            ${init.harshBraking ?? 0}, ${init.speeding ?? 0}, ${init.nightDistanceKm ?? 0}, ${init.eventCount ?? 0})`;
+  await sql.begin(async (tx) => {
+    await tx`
+      INSERT INTO trips (id, driver_id, vehicle_id, started_at, ended_at, distance_km, duration_s, avg_speed_kmh, max_speed_kmh,
+                         harsh_braking_count, speeding_count, night_distance_km, event_count)
+      VALUES (${id}, ${driver.driverId}, ${driver.vehicleId}, ${init.startedAt}::timestamptz, ${init.endedAt ?? null}::timestamptz,
+              ${init.distanceKm ?? 10}, ${init.durationS ?? 600}, 60, ${init.maxSpeedKmh ?? 90},
+              ${init.harshBraking ?? 0}, ${init.speeding ?? 0}, ${init.nightDistanceKm ?? 0}, ${init.eventCount ?? 0})`;
+    await refreshDriverDays(tx, [id]);
+  });
   return id;
 }
 

@@ -7,7 +7,7 @@ import { formatCount, formatKm, formatMoney, formatScore } from '../../../web/co
 import { databaseUrl, TEST_DATABASE_URL, testSql, withSql } from '../../helpers/db.js';
 import { testCachePrefix } from '../../helpers/env.js';
 import { scheduledEvent } from '../../../scripts/lib/events.js';
-import { startOffline, type OfflineServer } from '../offline-server.js';
+import { printOfflineOutputOnFailure, startOffline, type OfflineServer } from '../offline-server.js';
 import { attributeOf, countOf, findChromium, launchChromium, polylinesOf, rowsOf, screenshot, textOf, watchProblems } from './browser.js';
 
 /**
@@ -22,6 +22,7 @@ describe('the operations console in a real browser', () => {
   const url = databaseUrl(databaseName);
   let sql: ReturnType<typeof testSql>;
   let offline: OfflineServer;
+  printOfflineOutputOnFailure(() => offline);
   let browser: Browser;
   let page: Page;
   let problems: string[];

@@ -13,7 +13,7 @@ import { pushKeys } from '../../../lib/push/keys.js';
 import { connectionKeys } from '../../helpers/push.js';
 import { rawRedis } from '../../helpers/redis.js';
 import { isType, openSocket, type TestSocket } from '../../helpers/websocket.js';
-import { startOffline, type OfflineServer } from '../offline-server.js';
+import { printOfflineOutputOnFailure, startOffline, type OfflineServer } from '../offline-server.js';
 
 /**
  * The WebSocket API through serverless-offline (its WebSocket server and Management API), with the
@@ -25,6 +25,7 @@ import { startOffline, type OfflineServer } from '../offline-server.js';
 const sql = testSql();
 const redis = rawRedis();
 let offline: OfflineServer;
+printOfflineOutputOnFailure(() => offline);
 let restoreEnv: () => void;
 let driver: TestDriver;
 let otherDriver: TestDriver;
@@ -179,11 +180,15 @@ describe('publish', () => {
 
   it('delivers one fleet message to each of 200 connections open at once', async () => {
     const many: TestSocket[] = [];
+    const fleetConnections = async () => new Set((await subscribersOf(['fleet'])).get('fleet') ?? []);
+    const before = await fleetConnections();
     // Opened and subscribed ten at a time: each is a function invocation in offline.
     for (let i = 0; i < 200; i += 10) {
       many.push(...(await Promise.all(Array.from({ length: 10 }, () => connect(tokens.admin)))));
     }
     for (let i = 0; i < many.length; i += 10) await Promise.all(many.slice(i, i + 10).map((s) => subscribed(s, ['fleet'])));
+    const opened = [...(await fleetConnections())].filter((id) => !before.has(id));
+    expect(opened).toHaveLength(200);
     const fanOut = performance.now();
 
     const report = await publish('fleet', 'metrics.gauges', { fanOut });
@@ -193,8 +198,18 @@ describe('publish', () => {
     expect(report.deliveries, JSON.stringify(report)).toBeGreaterThanOrEqual(200);
     expect(report, JSON.stringify(report)).toMatchObject({ timedOut: 0, failed: 0, skipped: 0, delivered: report.deliveries - report.gone });
     expect(new Set(got.map((g) => JSON.stringify(g.message))).size).toBe(1);
-    // Ten at a time again: each close is a $disconnect invocation.
-    for (let i = 0; i < many.length; i += 10) await Promise.all(many.slice(i, i + 10).map((s) => s.close()));
+    // Ten at a time again, each ten's $disconnect cleanup awaited before the next: a close returns
+    // before its $disconnect runs, and offline starts a new worker for every invocation that finds
+    // none idle, so closing all at once would start ~200 cold workers, whose CPU storm outlives this
+    // test and makes the next tests' invocations time out.
+    for (let i = 0; i < many.length; i += 10) {
+      await Promise.all(many.slice(i, i + 10).map((s) => s.close()));
+      const left = 200 - (i + 10);
+      await waitFor(`the $disconnect cleanup of ${i + 10} connections`, async () => {
+        const current = await fleetConnections();
+        return opened.filter((id) => current.has(id)).length <= left ? true : undefined;
+      }, INVOCATION_WAIT_MS, 50);
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import { riskApi } from '../../../lib/risk/routes.js';
 import type { RouteSpec } from '../../../lib/router/index.js';
 import { tripsApi } from '../../../lib/trips/routes.js';
 import { testSql } from '../../helpers/db.js';
-import { startOffline, type OfflineServer } from '../offline-server.js';
+import { printOfflineOutputOnFailure, startOffline, type OfflineServer } from '../offline-server.js';
 import { httpTransport, send, type ApiAnswer, type ApiCall, type Problem, type Transport } from './api.js';
 import { createFixture, databaseChecksum, PASSWORD, type Fixture } from './fixture.js';
 import { malformedCases, type MalformedCase } from './malformed.js';
@@ -51,6 +51,7 @@ function problemFailures(answer: ApiAnswer, status: number, field?: string): str
 describe('security of every route (serverless offline, real PostgreSQL and Redis)', () => {
   const sql = testSql();
   let offline: OfflineServer;
+  printOfflineOutputOnFailure(() => offline);
   let api: Transport;
   let fixture: Fixture;
   let tokens: Tokens;
