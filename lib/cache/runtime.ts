@@ -46,7 +46,6 @@ export interface CacheMember {
   dropKey(key: string): void;
   dropGroups(groups: readonly string[]): void;
   dropAll(): void;
-  clearL1(): void;
 }
 
 export type BusState = 'idle' | 'connecting' | 'listening';
@@ -148,8 +147,9 @@ export class CacheRuntime {
 
   /**
    * Starts listening on the bus; resolves once the first subscription is active. On every
-   * (re)subscription all L1 entries are dropped: messages sent while this instance was not
-   * listening are lost, so nothing cached before that moment can be trusted.
+   * (re)subscription every cache is dropped from this instance (L1, and the loads in progress,
+   * which will not be stored): messages sent while it was not listening are lost, so nothing
+   * cached or read before that moment can be trusted.
    */
   connectBus(): Promise<void> {
     if (this.firstSubscription) return this.firstSubscription;
@@ -160,7 +160,7 @@ export class CacheRuntime {
         subscriber.subscribe(this.channel).then(
           () => {
             this.busState = 'listening';
-            for (const cache of caches.values()) cache.clearL1();
+            for (const cache of caches.values()) cache.dropAll();
             // A first connection that failed left a rejected promise behind; we listen now.
             this.firstSubscription = Promise.resolve();
             resolve();

@@ -179,4 +179,53 @@ describe('cache when Redis fails', () => {
       control.disconnect();
     }
   });
+
+  it('drops L1 and stores no load in progress when the bus subscription comes back: invalidations sent while it was gone are lost', async () => {
+    const { breakerCooldownMs } = getConfig().cache;
+    const cache = createCache({ name: 'bus-gap', ttl: 60_000, l1Ttl: 60_000 });
+    await untilRedisAnswers();
+    for (let attempt = 0; attempt < 100 && getCacheHealth().breaker !== 'closed'; attempt++) {
+      await sleep(breakerCooldownMs);
+      await cache.getOrLoad('probe', () => 0);
+    }
+    await connectCacheBus();
+    let loads = 0;
+    await cache.getOrLoad('held', () => ++loads);
+    const started = Promise.withResolvers<void>();
+    const gate = Promise.withResolvers<void>();
+    const inFlight = cache.getOrLoad('loading', async () => {
+      started.resolve();
+      await gate.promise;
+      return 'read before the gap';
+    });
+    await started.promise;
+
+    const control = rawRedis(server.url);
+    try {
+      const subscriberIds = async (): Promise<string[]> => ((await control.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).match(/(?<=^id=)\d+/gm) ?? [];
+      const [lost] = await subscriberIds();
+      expect(lost).toBeDefined();
+      // Only the bus connection drops (the command connection and the load's lock stay), as when a
+      // network blip or a Redis failover cuts the subscriber alone.
+      await control.call('CLIENT', 'KILL', 'ID', lost as string);
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const ids = await subscriberIds();
+        if (ids.length > 0 && !ids.includes(lost as string) && getCacheHealth().bus === 'listening') break;
+        await sleep(10);
+      }
+      expect(await subscriberIds()).not.toContain(lost);
+      expect(getCacheHealth().bus).toBe('listening');
+    } finally {
+      control.disconnect();
+    }
+    gate.resolve();
+
+    // The caller gets its value, but it may predate an invalidation the gap swallowed: neither L1
+    // nor L2 keeps it, and the entry cached before the gap is read again from L2, not from L1.
+    expect(await inFlight).toBe('read before the gap');
+    const l1Hits = cache.counters.l1_hits;
+    expect(await cache.getOrLoad('loading', () => 'read after the gap')).toBe('read after the gap');
+    expect(await cache.getOrLoad('held', () => ++loads)).toBe(1);
+    expect(cache.counters.l1_hits).toBe(l1Hits);
+  });
 });
