@@ -5,6 +5,7 @@ import { clearCaches, connectCacheBus, createCache, getCacheStats, invalidateGro
 import { WARM_PIPELINE_ENTRIES } from '../../../lib/cache/write.js';
 import { decodeMessage } from '../../../lib/cache/messages.js';
 import { closeRedis } from '../../../lib/redis/index.js';
+import { startHeldLoad } from '../../helpers/cache.js';
 import { setEnv, withEnv } from '../../helpers/config.js';
 import { TEST_REDIS_URL, deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
@@ -352,20 +353,13 @@ describe('clearCaches', () => {
   it('keeps a load that was in progress from storing its (older) value, here and in Redis', async () => {
     const name = uniqueName();
     const cache = createCache({ name, ttl: 60_000 });
-    const loading = Promise.withResolvers<void>();
-    const gate = Promise.withResolvers<void>();
-    const first = cache.getOrLoad('42', async () => {
-      loading.resolve();
-      await gate.promise;
-      return 'old driver 42';
-    });
-    await loading.promise;
+    const first = await startHeldLoad(cache, '42', 'old driver 42');
 
     expect(await clearCaches([name])).toBe(true);
-    gate.resolve();
+    first.release();
 
     // The caller still gets what it loaded; the cache keeps none of it.
-    expect(await first).toBe('old driver 42');
+    expect(await first.result).toBe('old driver 42');
     expect(await redis.exists(`${prefix}:${name}:42`)).toBe(0);
     expect(await cache.getOrLoad('42', () => 'new driver 42')).toBe('new driver 42');
   });

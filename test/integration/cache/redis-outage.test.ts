@@ -2,8 +2,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../lib/config/index.js';
-import { connectCacheBus, createCache, getCacheHealth, invalidateGroups } from '../../../lib/cache/index.js';
+import { connectCacheBus, createCache, getCacheHealth, invalidateGroups, type Cache } from '../../../lib/cache/index.js';
 import { closeRedis, pingRedis } from '../../../lib/redis/index.js';
+import { startHeldLoad } from '../../helpers/cache.js';
 import { setEnv } from '../../helpers/config.js';
 import { PrivateRedisServer, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
@@ -51,6 +52,15 @@ async function untilRedisAnswers(): Promise<void> {
     }
   }
   throw new Error('Redis did not come back');
+}
+
+/** Waits until Redis answers and the breaker has closed again (any read through it closes it then). */
+async function untilBreakerCloses(cache: Cache): Promise<void> {
+  await untilRedisAnswers();
+  for (let attempt = 0; attempt < 100 && getCacheHealth().breaker !== 'closed'; attempt++) {
+    await sleep(getConfig().cache.breakerCooldownMs);
+    await cache.getOrLoad('probe', () => 0);
+  }
 }
 
 describe('cache when Redis fails', () => {
@@ -139,12 +149,8 @@ describe('cache when Redis fails', () => {
       loads.set(group, count);
       return count;
     };
-    await untilRedisAnswers();
     // The test before leaves the breaker open: wait for it to close before filling L2.
-    for (let attempt = 0; attempt < 100 && getCacheHealth().breaker !== 'closed'; attempt++) {
-      await sleep(breakerCooldownMs);
-      await cache.getOrLoad('probe', () => 0);
-    }
+    await untilBreakerCloses(cache);
     for (const group of groups) await cache.getOrLoad(group, loader(group), { groups: [group] });
     for (const group of groups) expect(await cache.getOrLoad(group, loader(group), { groups: [group] })).toBe(1);
 
@@ -181,24 +187,12 @@ describe('cache when Redis fails', () => {
   });
 
   it('drops L1 and stores no load in progress when the bus subscription comes back: invalidations sent while it was gone are lost', async () => {
-    const { breakerCooldownMs } = getConfig().cache;
     const cache = createCache({ name: 'bus-gap', ttl: 60_000, l1Ttl: 60_000 });
-    await untilRedisAnswers();
-    for (let attempt = 0; attempt < 100 && getCacheHealth().breaker !== 'closed'; attempt++) {
-      await sleep(breakerCooldownMs);
-      await cache.getOrLoad('probe', () => 0);
-    }
+    await untilBreakerCloses(cache);
     await connectCacheBus();
     let loads = 0;
     await cache.getOrLoad('held', () => ++loads);
-    const started = Promise.withResolvers<void>();
-    const gate = Promise.withResolvers<void>();
-    const inFlight = cache.getOrLoad('loading', async () => {
-      started.resolve();
-      await gate.promise;
-      return 'read before the gap';
-    });
-    await started.promise;
+    const inFlight = await startHeldLoad(cache, 'loading', 'read before the gap');
 
     const control = rawRedis(server.url);
     try {
@@ -218,11 +212,11 @@ describe('cache when Redis fails', () => {
     } finally {
       control.disconnect();
     }
-    gate.resolve();
+    inFlight.release();
 
     // The caller gets its value, but it may predate an invalidation the gap swallowed: neither L1
     // nor L2 keeps it, and the entry cached before the gap is read again from L2, not from L1.
-    expect(await inFlight).toBe('read before the gap');
+    expect(await inFlight.result).toBe('read before the gap');
     const l1Hits = cache.counters.l1_hits;
     expect(await cache.getOrLoad('loading', () => 'read after the gap')).toBe('read after the gap');
     expect(await cache.getOrLoad('held', () => ++loads)).toBe(1);
