@@ -46,6 +46,7 @@ export interface CacheMember {
   dropKey(key: string): void;
   dropGroups(groups: readonly string[]): void;
   dropAll(): void;
+  clearL1(): void;
 }
 
 export type BusState = 'idle' | 'connecting' | 'listening';
@@ -84,6 +85,8 @@ export class CacheRuntime {
 
   private busState: BusState = 'idle';
   private firstSubscription: Promise<void> | undefined;
+  /** Whether the bus was listening before: a subscription is then a resubscription after a gap. */
+  private hasListened = false;
   private readonly events = new EventEmitter();
   private readonly readyWaiters = new Map<string, Set<() => void>>();
   private readonly pending = new Map<string, Invalidation>();
@@ -146,10 +149,12 @@ export class CacheRuntime {
   }
 
   /**
-   * Starts listening on the bus; resolves once the first subscription is active. On every
-   * (re)subscription every cache is dropped from this instance (L1, and the loads in progress,
-   * which will not be stored): messages sent while it was not listening are lost, so nothing
-   * cached or read before that moment can be trusted.
+   * Starts listening on the bus; resolves once the first subscription is active. The first
+   * subscription empties L1 (anything cached before it was never covered by the bus). A
+   * resubscription, after the bus was lost, drops every cache from this instance, loads in
+   * progress included (they will not be stored): messages sent during the gap are lost, so nothing
+   * cached or read before it can be trusted. Loads in progress at the first subscription are
+   * stored: they are this instance's first reads, which start the bus themselves.
    */
   connectBus(): Promise<void> {
     if (this.firstSubscription) return this.firstSubscription;
@@ -160,7 +165,11 @@ export class CacheRuntime {
         subscriber.subscribe(this.channel).then(
           () => {
             this.busState = 'listening';
-            for (const cache of caches.values()) cache.dropAll();
+            for (const cache of caches.values()) {
+              if (this.hasListened) cache.dropAll();
+              else cache.clearL1();
+            }
+            this.hasListened = true;
             // A first connection that failed left a rejected promise behind; we listen now.
             this.firstSubscription = Promise.resolve();
             resolve();
@@ -176,9 +185,10 @@ export class CacheRuntime {
       if (this.busState === 'listening') this.busState = 'connecting';
     });
     subscriber.on('end', () => {
-      // closeRedis() ended the connection: start over on next use.
+      // closeRedis() ended the connection: start over on next use, as a new instance would.
       this.busState = 'idle';
       this.firstSubscription = undefined;
+      this.hasListened = false;
     });
     subscriber.on('message', (_channel: string, text: string) => this.onMessage(text));
     return this.firstSubscription;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeEach } from 'vitest';
-import { freePort } from '../helpers/net.js';
+import { freePorts } from '../helpers/net.js';
 
 /**
  * Runs `serverless offline` as a child process for end-to-end tests, on free ports so it never
@@ -43,7 +43,7 @@ export interface StartOptions {
 /** Starts offline and resolves once its HTTP port answers; rejects (and cleans up) if it exits or times out first. */
 export async function startOffline(options: StartOptions = {}): Promise<OfflineServer> {
   const stage = options.stage ?? 'test';
-  const [httpPort, lambdaPort, websocketPort] = [await freePort(), await freePort(), await freePort()];
+  const [httpPort, lambdaPort, websocketPort] = await freePorts(3);
   const pushEndpoint = `http://localhost:${websocketPort}`;
   const child = spawn(
     NODE,

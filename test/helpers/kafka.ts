@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import { freePort } from './net.js';
+import { freePorts } from './net.js';
 import { stopChild } from './process.js';
 
 /**
@@ -47,7 +47,8 @@ export class PrivateKafkaBroker {
 
   static async start(): Promise<PrivateKafkaBroker> {
     const dir = mkdtempSync('/tmp/telematics-private-kafka-');
-    const broker = new PrivateKafkaBroker(await freePort(), await freePort(), dir);
+    const [port, controllerPort] = await freePorts(2);
+    const broker = new PrivateKafkaBroker(port as number, controllerPort as number, dir);
     try {
       broker.configure();
       await broker.start();
