@@ -69,10 +69,15 @@ describe('driver_daily rollup kept by ingestion', () => {
 
   it('equals a recomputation from trips whatever the order, batching and duplication of the events', async () => {
     const midnight = Math.floor(Date.now() / DAY_MS) * DAY_MS - 3 * DAY_MS;
-    // Four trips over two days: one ends after midnight (started 10 minutes before it), one is left unfinished.
-    const trips = [midnight - 6 * 3_600_000, midnight - 600_000, midnight + 8 * 3_600_000, midnight + 17 * 3_600_000].map((startMs) =>
-      syntheticTrip({ driverId: ordered.driverId, vehicleId: ordered.vehicleId, startMs, seed: seed++ }),
-    );
+    // Four trips over two days: one ends after midnight (started 5 minutes before it), one is left unfinished.
+    const trip = (startMs: number) => syntheticTrip({ driverId: ordered.driverId, vehicleId: ordered.vehicleId, startMs, seed: seed++ });
+    // A simulated trip's length follows its random route: draw until one lasts past midnight.
+    const crossingTrip = () => {
+      let drawn = trip(midnight - 300_000);
+      for (let attempt = 0; attempt < 20 && Date.parse(drawn.events.at(-1)!.ts) <= midnight; attempt++) drawn = trip(midnight - 300_000);
+      return drawn;
+    };
+    const trips = [trip(midnight - 6 * 3_600_000), crossingTrip(), trip(midnight + 8 * 3_600_000), trip(midnight + 17 * 3_600_000)];
     const crossing = trips[1]!.events;
     expect(Date.parse(crossing.at(-1)!.ts)).toBeGreaterThan(midnight);
     const unfinished = trips[3]!.events.filter((e) => e.event_type !== 'trip_end');
