@@ -28,7 +28,10 @@ export interface TripInit {
   distanceKm?: number;
   durationS?: number;
   maxSpeedKmh?: number;
+  avgSpeedKmh?: number;
   harshBraking?: number;
+  harshAcceleration?: number;
+  harshCornering?: number;
   speeding?: number;
   nightDistanceKm?: number;
   eventCount?: number;
@@ -43,10 +46,11 @@ export async function insertTrip(sql: Sql, driver: TestDriver, init: TripInit): 
   await sql.begin(async (tx) => {
     await tx`
       INSERT INTO trips (id, driver_id, vehicle_id, started_at, ended_at, distance_km, duration_s, avg_speed_kmh, max_speed_kmh,
-                         harsh_braking_count, speeding_count, night_distance_km, event_count)
-      VALUES (${id}, ${driver.driverId}, ${driver.vehicleId}, ${init.startedAt}::timestamptz, ${init.endedAt ?? null}::timestamptz,
-              ${init.distanceKm ?? 10}, ${init.durationS ?? 600}, 60, ${init.maxSpeedKmh ?? 90},
-              ${init.harshBraking ?? 0}, ${init.speeding ?? 0}, ${init.nightDistanceKm ?? 0}, ${init.eventCount ?? 0})`;
+                         harsh_braking_count, harsh_acceleration_count, harsh_cornering_count, speeding_count, night_distance_km, event_count)
+      VALUES (${id}, ${driver.driverId}, ${driver.vehicleId}, ${init.startedAt}::text::timestamptz, ${init.endedAt ?? null}::text::timestamptz,
+              ${init.distanceKm ?? 10}, ${init.durationS ?? 600}, ${init.avgSpeedKmh ?? 60}, ${init.maxSpeedKmh ?? 90},
+              ${init.harshBraking ?? 0}, ${init.harshAcceleration ?? 0}, ${init.harshCornering ?? 0}, ${init.speeding ?? 0},
+              ${init.nightDistanceKm ?? 0}, ${init.eventCount ?? 0})`;
     await refreshDriverDays(tx, [id]);
   });
   return id;

@@ -11,11 +11,11 @@ import { driverPremiumGroup, premiumsCache } from '../../../lib/premiums/cache.j
 import { closeRedis } from '../../../lib/redis/index.js';
 import { driverRiskGroup, riskCache } from '../../../lib/risk/cache.js';
 import { listDriverFeatures } from '../../../lib/scoring/queries.js';
-import { refreshDriverDays } from '../../../lib/trips/queries.js';
 import { FEATURE_NAMES, MAX_REASONS, MONOTONE_INCREASING, scoreDrivers, type ScoringReport } from '../../../lib/scoring/index.js';
 import { adminPrincipal } from '../../helpers/api.js';
 import { setEnv } from '../../helpers/config.js';
 import { createTestDriver, testSql, type TestDriver } from '../../helpers/db.js';
+import { insertTrip } from '../../helpers/fixtures.js';
 import { deleteKeysWithPrefix, rawRedis, uniquePrefix } from '../../helpers/redis.js';
 
 /**
@@ -39,20 +39,24 @@ interface Trip {
   harsh: number;
 }
 
-/** Inserts finished trips directly and brings their days' rollup up to date, as ingestion does for the trips it writes. */
+/** Inserts finished trips of 30 minutes directly, their days' rollup brought up to date as ingestion does. */
 async function addTrips(driver: TestDriver, trips: Trip[]): Promise<void> {
-  const ids: string[] = [];
   for (const t of trips) {
-    const id = randomUUID();
-    ids.push(id);
-    await sql`
-      INSERT INTO trips (id, driver_id, vehicle_id, started_at, ended_at, distance_km, duration_s, avg_speed_kmh, max_speed_kmh,
-                         harsh_braking_count, harsh_acceleration_count, harsh_cornering_count, speeding_count, night_distance_km, event_count)
-      VALUES (${id}, ${driver.driverId}, ${driver.vehicleId}, ${t.startedAt.toISOString()}::text::timestamptz,
-              ${new Date(t.startedAt.getTime() + 1_800_000).toISOString()}::text::timestamptz, ${t.km}, 1800, ${t.km * 2}, 95,
-              ${t.harsh}, ${t.harsh}, ${t.harsh}, ${t.harsh}, ${t.km / 20}, 100)`;
+    await insertTrip(sql, driver, {
+      startedAt: t.startedAt.toISOString(),
+      endedAt: new Date(t.startedAt.getTime() + 1_800_000).toISOString(),
+      distanceKm: t.km,
+      durationS: 1800,
+      avgSpeedKmh: t.km * 2,
+      maxSpeedKmh: 95,
+      harshBraking: t.harsh,
+      harshAcceleration: t.harsh,
+      harshCornering: t.harsh,
+      speeding: t.harsh,
+      nightDistanceKm: t.km / 20,
+      eventCount: 100,
+    });
   }
-  await sql.begin((tx) => refreshDriverDays(tx, ids));
 }
 
 async function addPolicy(driver: TestDriver, base: number): Promise<void> {
